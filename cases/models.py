@@ -1,0 +1,33 @@
+"""Import every table model and the audit hook, so that ``SQLModel.metadata`` is complete."""
+
+import cases.audit.trail  # noqa: F401  (registers the audit hook)
+from cases.audit.models import AuditAction, AuditEntry
+from cases.ledger.models import Payment, PaymentMethod
+from cases.parties.models import Contact, Creditor, Party, PartyKind
+from cases.register.models import (
+    Case,
+    CaseGuarantor,
+    CaseNumberCounter,
+    CaseStatus,
+    CaseTag,
+    Claim,
+    ClaimKind,
+    CreditGrade,
+    Evidence,
+    EvidenceKind,
+    GuaranteeKind,
+    LoanClass,
+    RiskLevel,
+    Tag,
+)
+from cases.register.stages import Stage
+from cases.timeline.models import Attachment, Channel, Event, EventKind
+from cases.users.models import ApiToken, LawFirm, Role, User
+
+__all__ = [
+    "ApiToken", "Attachment", "AuditAction", "AuditEntry", "Case", "CaseGuarantor",
+    "CaseNumberCounter", "CaseStatus", "CaseTag", "Channel", "Claim", "ClaimKind", "Contact",
+    "CreditGrade", "Creditor", "Event", "EventKind", "Evidence", "EvidenceKind",
+    "GuaranteeKind", "LawFirm", "LoanClass", "Party", "PartyKind", "Payment", "PaymentMethod",
+    "RiskLevel", "Role", "Stage", "Tag", "User",
+]

@@ -1,0 +1,50 @@
+"""Logging what happened on a case, and keeping its files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from cases.register import policies
+from cases.register.models import Case
+from cases.register.operations import touch
+from cases.timeline.models import Attachment, Event, EventCreate
+from cases.timeline.storage import FileStore, check_upload
+from cases.users.models import User
+from cases.validation import parse
+
+
+def log_event(session: Session, actor: User, case: Case,
+              data: EventCreate | dict[str, Any]) -> Event:
+    """A contact record, progress report or note, by hand."""
+    policies.require(actor, "case.log_event")
+    data = parse(EventCreate, data)
+    event = Event.model_validate(data, update={"case_id": case.id, "actor_id": actor.id})
+    session.add(event)
+    touch(case)
+    session.flush()
+    return event
+
+
+def attach_file(session: Session, actor: User, case: Case, store: FileStore, *,
+                filename: str, data: bytes, max_bytes: int,
+                event: Event | None = None) -> Attachment:
+    """Keep an uploaded file on the case (optionally on one of its events)."""
+    policies.require(actor, "case.attach")
+    content_type = check_upload(filename, data, max_bytes=max_bytes)
+    stored = store.save(data, content_type)
+    attachment = Attachment(
+        case_id=case.id,
+        event_id=event.id if event else None,
+        original_name=filename[-255:],
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by_id=actor.id,
+    )
+    session.add(attachment)
+    touch(case)
+    session.flush()
+    return attachment

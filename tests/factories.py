@@ -1,0 +1,39 @@
+"""Valid identifiers and ready-made rows for tests."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+from typing import Any
+
+from stdnum.cn import ric, uscc
+
+_counter = itertools.count(1)
+
+
+def valid_uscc(n: int | None = None) -> str:
+    """A unified social credit code with a correct check character."""
+    n = next(_counter) if n is None else n
+    body = f"91110000{n:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def valid_ric(n: int | None = None, birth: str = "19800101") -> str:
+    """An 18-digit resident ID number with a correct check digit."""
+    n = next(_counter) if n is None else n
+    body = f"110101{birth}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # stdnum drops the last (check) character
+
+
+def case_payload(creditor_id: int, **overrides: Any) -> dict[str, Any]:
+    n = next(_counter)
+    data: dict[str, Any] = {
+        "creditor_id": creditor_id,
+        "debtor": {"kind": "company", "name": f"测试债务人{n}有限公司", "uscc": valid_uscc(n)},
+        "claims": [{
+            "contract_ref": f"HT-{n:05d}", "contract_title": "购销合同",
+            "principal": Decimal("120000.00"), "due_date": "2025-06-30",
+        }],
+    }
+    data.update(overrides)
+    return data

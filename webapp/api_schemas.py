@@ -1,0 +1,114 @@
+"""What the HTTP API answers: response models and the error body.
+
+Request bodies are the domain's own ``XCreate`` models and the list query is the list page's
+``CaseQuery``. Responses reuse the ``XRead`` models and the list's ``CaseListItem``; money is
+a ``Money`` field, a decimal string with two places ("1234.50").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import PlainSerializer
+from sqlmodel import Field, SQLModel
+
+from cases.ledger.models import PaymentRead
+from cases.parties.models import PartyRead
+from cases.register.models import ClaimRead, EvidenceRead, GuaranteeKind, LoanClass
+from cases.register.queries import CaseListItem
+from cases.timeline.models import EventRead
+
+CENT = Decimal("0.01")
+
+
+def _money(value: Decimal) -> str:
+    return str(Decimal(value).quantize(CENT))
+
+
+Money = Annotated[Decimal, PlainSerializer(_money, return_type=str, when_used="json")]
+
+
+# ---- parts of a case ----------------------------------------------------------------------
+
+class ClaimOut(ClaimRead):
+    principal: Money
+
+
+class EvidenceOut(EvidenceRead):
+    pass
+
+
+class PartyOut(PartyRead):
+    pass
+
+
+class GuarantorOut(SQLModel):
+    party: PartyOut
+    kind: GuaranteeKind
+    limit_amount: Money | None = None
+
+
+class CreditorOut(SQLModel):
+    id: int
+    name: str
+    is_bank: bool
+
+
+class EventOut(EventRead):
+    promised_amount: Money | None = None
+
+
+class PaymentOut(PaymentRead):
+    amount: Money
+    recorded_by_id: int | None = None
+
+
+# ---- cases --------------------------------------------------------------------------------
+
+class CaseSummaryOut(CaseListItem):
+    """One row of the case list (the same row the list page shows)."""
+
+    principal: Money
+    recovered: Money
+    outstanding: Money
+    stage_label: str = Field(description="The stage in the request's language")
+
+
+class CaseDetailOut(CaseSummaryOut):
+    """A case with its parties, claims, evidence, recent events and payments."""
+
+    loan_class: LoanClass | None
+    transferred_on: date | None
+    summary: str | None
+    closed_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    creditor: CreditorOut
+    debtor: PartyOut
+    guarantors: list[GuarantorOut]
+    claims: list[ClaimOut]
+    evidence: list[EvidenceOut]
+    events: list[EventOut] = Field(description="The most recent events, newest first")
+    payments: list[PaymentOut] = Field(description="All payments, newest first")
+
+
+class CasePageOut(SQLModel):
+    items: list[CaseSummaryOut]
+    total: int
+    page: int = Field(description="The page returned (a page past the end gives the last)")
+    page_size: int
+
+
+# ---- errors -------------------------------------------------------------------------------
+
+class ErrorBody(SQLModel):
+    code: int
+    message: str = Field(description="In the request's language (Accept-Language)")
+    fields: dict[str, list[str]] | None = Field(
+        default=None, description="Validation messages by field, e.g. `claims.0.principal`")
+
+
+class ErrorOut(SQLModel):
+    error: ErrorBody

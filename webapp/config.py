@@ -1,0 +1,84 @@
+"""Typed settings from the environment, with overrides for tests and tools."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+
+
+@dataclass
+class Settings:
+    ENV: str = "development"  # development | production | testing
+    DATABASE_URL: str = f"sqlite:///{INSTANCE_DIR / 'qingshou.db'}"
+    SECRET_KEY: str = ""
+    UPLOAD_DIR: str = str(INSTANCE_DIR / "uploads")
+    MAX_UPLOAD_MB: int = 20
+    RATELIMIT_STORAGE_URI: str = "memory://"
+    LOGIN_RATE_LIMIT: str = "10 per minute;50 per hour"
+    DEFAULT_LOCALE: str = "zh"
+    PAGE_SIZE: int = 50
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, override: dict[str, Any] | None = None) -> Settings:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            env = os.environ.get(f"QS_{f.name}") or (
+                os.environ.get(f.name) if f.name == "DATABASE_URL" else None)
+            if env is not None:
+                values[f.name] = int(env) if f.type in ("int", int) else env
+        override = dict(override or {})
+        known = {f.name for f in fields(cls)}
+        for key in list(override):
+            if key in known:
+                values[key] = override.pop(key)
+        settings = cls(**values, extra=override)
+        settings.SECRET_KEY = settings._secret_key()
+        return settings
+
+    def _secret_key(self) -> str:
+        key = self.SECRET_KEY
+        if self.ENV == "production":
+            if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 32:
+                raise RuntimeError(
+                    "QS_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production")
+            return key
+        if key:
+            return key
+        if self.ENV == "testing":
+            return secrets.token_hex(32)
+        # Development: one random key kept under instance/ so logins survive restarts.
+        path = INSTANCE_DIR / "secret_key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.SECRET_KEY,
+            "MAX_CONTENT_LENGTH": (self.MAX_UPLOAD_MB + 1) * 1024 * 1024,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.ENV == "production",
+            "REMEMBER_COOKIE_SECURE": self.ENV == "production",
+            "RATELIMIT_STORAGE_URI": self.RATELIMIT_STORAGE_URI,
+            "RATELIMIT_ENABLED": self.extra.get("RATELIMIT_ENABLED", True),
+            "WTF_CSRF_ENABLED": self.extra.get("WTF_CSRF_ENABLED", True),
+            "WTF_CSRF_TIME_LIMIT": None,
+            "BABEL_DEFAULT_LOCALE": self.DEFAULT_LOCALE,
+            "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+            "TESTING": self.ENV == "testing",
+            **{k: v for k, v in self.extra.items() if k.isupper()},
+        }

@@ -1,0 +1,26 @@
+"""Names every page template may use."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from cases.register import policies
+from cases.register.models import LABELS
+from cases.register.stages import ACTION_LABELS, STAGE_LABELS
+from cases.users.models import ROLE_LABELS
+
+
+def can(capability: str) -> bool:
+    return bool(current_user.is_authenticated and policies.can(current_user, capability))
+
+
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        can=can, has_endpoint=has_endpoint, ROLE_LABELS=ROLE_LABELS, STAGE_LABELS=STAGE_LABELS,
+        ACTION_LABELS=ACTION_LABELS, LABELS=LABELS,
+    )
