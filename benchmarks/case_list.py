@@ -144,6 +144,7 @@ def populate(engine: sa.Engine, n_cases: int, seed: int) -> None:
                     "suspended" if rng.random() < 0.03 else "active"),
                 "claimed_principal": principal, "recovered_amount": recovered,
                 "oldest_due_date": min(due_dates), "transferred_on": created.date(),
+                "overdue_since": min(due_dates) if principal > recovered else None,
                 "last_activity_at": created + timedelta(days=rng.randrange(400)),
                 "created_at": created, "updated_at": created,
             })

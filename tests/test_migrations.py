@@ -199,6 +199,26 @@ def test_migrations_keep_existing_data(fresh_url):
         engine.dispose()
 
 
+def test_0003_starts_the_aging_clock_only_where_money_is_outstanding(fresh_url):
+    config = alembic_config(fresh_url)
+    engine = make_engine(fresh_url)
+    settled = {**dict(SEED_AT_FIRST_REVISION)["case"], "id": 2, "number": "QS-2025-000002",
+               "recovered_amount": "1234567.89"}
+    case = _table("case", "id", "overdue_since")
+    try:
+        command.upgrade(config, "0002")
+        _seed(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.insert(_table("case", *settled)).values(**settled))
+        command.upgrade(config, "0003")
+        with engine.connect() as conn:
+            since = dict(conn.execute(sa.select(case.c.id, case.c.overdue_since)).all())
+    finally:
+        engine.dispose()
+    assert {key: str(value) if value else None for key, value in since.items()} == {
+        1: "2025-06-30", 2: None}
+
+
 def test_head_schema_has_the_audit_triggers(fresh_url):
     command.upgrade(alembic_config(fresh_url), "head")
     engine = make_engine(fresh_url)

@@ -1,7 +1,9 @@
 """Overdue days and aging buckets (账龄), always computed from the oldest due date.
 
-Overdue days are ``on - oldest_due_date`` in calendar days: a claim due today is 0 days
-overdue, a claim due tomorrow is not yet due. Buckets are contiguous, inclusive day ranges;
+Overdue days are ``on - overdue_since`` in calendar days, where ``Case.overdue_since`` is the
+oldest due date of the case's claims while any principal is outstanding and None once it is
+all recovered (a settled debt is not overdue). A claim due today is 0 days overdue, a claim
+due tomorrow is not yet due. Buckets are contiguous, inclusive day ranges;
 a year counts as 365 days so that "181–365 days" and "1–2 years" meet without a gap in leap
 years:
 
@@ -10,7 +12,7 @@ years:
     31–90 days   31..90     1–2 years     366..730
 
 ``due_range`` turns a bucket into an inclusive range of due dates for a given day, so a
-filter on a bucket is an indexable ``oldest_due_date BETWEEN lo AND hi``.
+filter on a bucket is an indexable ``overdue_since BETWEEN lo AND hi``.
 """
 
 from __future__ import annotations

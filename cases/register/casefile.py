@@ -43,6 +43,75 @@ AUDIT_ENTITY_LABELS = {
     "payment": N_("Payment"),
     "attachment": N_("File"),
 }
+# Column names as shown in the audit trail (entries keep the raw column names).
+AUDIT_FIELD_LABELS = {
+    "creditor_id": N_("Creditor"),
+    "handler_id": N_("Handler"),
+    "firm_id": N_("Engaged law firm"),
+    "credit_grade": N_("Credit grade"),
+    "risk_level": N_("Risk level"),
+    "loan_class": N_("Five-category class"),
+    "transferred_on": N_("Transferred on"),
+    "summary": N_("Summary"),
+    "number": N_("Case number"),
+    "external_ref": N_("External reference"),
+    "debtor_id": N_("Debtor"),
+    "stage": N_("Stage"),
+    "status": N_("Status"),
+    "claimed_principal": N_("Claimed principal"),
+    "recovered_amount": N_("Recovered amount"),
+    "oldest_due_date": N_("Oldest due date"),
+    "overdue_since": N_("Overdue since"),
+    "last_activity_at": N_("Last activity"),
+    "created_by_id": N_("Created by"),
+    "created_at": N_("Created at"),
+    "updated_at": N_("Updated at"),
+    "closed_on": N_("Closed on"),
+    "contract_ref": N_("Contract number"),
+    "contract_title": N_("Contract title"),
+    "kind": N_("Kind"),
+    "principal": N_("Principal"),
+    "interest_rate": N_("Interest rate"),
+    "interest_basis": N_("Day-count basis"),
+    "penalty_rate": N_("Penalty rate"),
+    "penalty_terms": N_("Penalty terms"),
+    "signed_on": N_("Signed on"),
+    "due_date": N_("Due date"),
+    "case_id": N_("Case"),
+    "party_id": N_("Party"),
+    "limit_amount": N_("Guarantee limit"),
+    "title": N_("Title"),
+    "is_original": N_("Original"),
+    "received_on": N_("Date received"),
+    "note": N_("Note"),
+    "attachment_id": N_("File"),
+    "tag_id": N_("Tag"),
+    "occurred_at": N_("Occurred at"),
+    "channel": N_("Channel"),
+    "debtor_response": N_("Debtor's response"),
+    "promised_amount": N_("Promised amount"),
+    "promised_date": N_("Promised date"),
+    "actor_id": N_("Recorded by"),
+    "from_stage": N_("From stage"),
+    "to_stage": N_("To stage"),
+    "payment_id": N_("Payment"),
+    "recorded_at": N_("Recorded at"),
+    "amount": N_("Amount"),
+    "payer": N_("Payer"),
+    "method": N_("Method"),
+    "bank_ref": N_("Bank reference"),
+    "claim_id": N_("Claim"),
+    "recorded_by_id": N_("Recorded by"),
+    "event_id": N_("Timeline entry"),
+    "original_name": N_("File name"),
+    "stored_name": N_("Stored name"),
+    "content_type": N_("Content type"),
+    "size": N_("Size"),
+    "sha256": N_("SHA-256 checksum"),
+    "uploaded_by_id": N_("Uploaded by"),
+    "uploaded_at": N_("Uploaded at"),
+    "id": N_("ID"),
+}
 
 
 @dataclass
@@ -92,11 +161,11 @@ class CaseFile:
         return sum((claim.principal for claim in self.claims), Decimal("0.00"))
 
     def overdue_days(self, on: date | None = None) -> int:
-        return overdue_days(self.case.oldest_due_date, on or today())
+        return overdue_days(self.case.overdue_since, on or today())
 
     def aging(self, on: date | None = None) -> str | None:
         """The aging bucket's label msgid (None without a due date)."""
-        bucket = bucket_for(self.case.oldest_due_date, on or today())
+        bucket = bucket_for(self.case.overdue_since, on or today())
         return AGING_LABELS[bucket] if bucket else None
 
     def claim_ref(self, claim_id: int | None) -> str:

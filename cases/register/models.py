@@ -311,7 +311,7 @@ class Case(CaseBase, table=True):
     __table_args__ = (
         sa.CheckConstraint("claimed_principal >= 0", name="claimed_principal_nonnegative"),
         sa.CheckConstraint("recovered_amount >= 0", name="recovered_amount_nonnegative"),
-        sa.Index("ix_case_stage_due", "stage", "oldest_due_date"),
+        sa.Index("ix_case_stage_overdue", "stage", "overdue_since"),
         sa.Index("ix_case_firm_stage", "firm_id", "stage"),
         # The case list (register/queries.py, migration 0002): deep pages in number order,
         # and substring search of numbers and references (GIN trigram on PostgreSQL).
@@ -331,7 +331,10 @@ class Case(CaseBase, table=True):
     # Derived from claims and payments by the operations; never typed.
     claimed_principal: Decimal = money_field(default=Decimal("0.00"))
     recovered_amount: Decimal = money_field(default=Decimal("0.00"))
-    oldest_due_date: date | None = Field(default=None, index=True)
+    oldest_due_date: date | None = None
+    # The oldest due date while any principal is outstanding, None once it is all recovered:
+    # overdue days, aging buckets and their filters count from it (aging.py).
+    overdue_since: date | None = Field(default=None, index=True)
     last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
@@ -343,6 +346,6 @@ class Case(CaseBase, table=True):
         return max(self.claimed_principal - self.recovered_amount, Decimal("0.00"))
 
     def overdue_days(self, on: date | None = None) -> int:
-        if self.oldest_due_date is None:
+        if self.overdue_since is None:
             return 0
-        return max(((on or today()) - self.oldest_due_date).days, 0)
+        return max(((on or today()) - self.overdue_since).days, 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -107,6 +108,12 @@ def refresh_totals(session: Session, case: Case) -> None:
     case.claimed_principal = principal
     case.oldest_due_date = oldest
     case.recovered_amount = recovered
+    case.overdue_since = overdue_since(oldest, principal, recovered)
+
+
+def overdue_since(oldest_due: date | None, principal: Decimal, recovered: Decimal) -> date | None:
+    """When a case became overdue: its oldest due date, unless nothing is outstanding."""
+    return oldest_due if principal > recovered else None
 
 
 def touch(case: Case) -> None:

@@ -268,9 +268,9 @@ def conditions(actor: User, params: CaseQuery, *, on: date,
     if params.aging is not None:
         earliest, latest = due_range(params.aging, on)
         if earliest is not None:
-            where.append(Case.oldest_due_date >= earliest)
+            where.append(Case.overdue_since >= earliest)
         if latest is not None:
-            where.append(Case.oldest_due_date <= latest)
+            where.append(Case.overdue_since <= latest)
     if params.tag is not None:
         where.append(Case.id.in_(
             sa.select(CaseTag.case_id).join(Tag, Tag.id == CaseTag.tag_id)
@@ -292,7 +292,7 @@ def _order_by(params: CaseQuery) -> list[sa.ColumnElement[Any]]:
         CaseSort.DEBTOR: Party.name,
         CaseSort.PRINCIPAL: Case.claimed_principal,
         CaseSort.OUTSTANDING: Case.claimed_principal - Case.recovered_amount,
-        CaseSort.OVERDUE: Case.oldest_due_date,
+        CaseSort.OVERDUE: Case.overdue_since,
         CaseSort.STAGE: _STAGE_POSITION,
         CaseSort.LAST_ACTIVITY: Case.last_activity_at,
     }[params.sort]
@@ -314,6 +314,7 @@ _ROW_COLUMNS = (
     Case.firm_id, LawFirm.name.label("firm_name"),
     Case.stage, Case.status, Case.claimed_principal.label("principal"),
     Case.recovered_amount.label("recovered"), Case.oldest_due_date.label("due_date"),
+    Case.overdue_since,
     Case.risk_level, Case.credit_grade, Case.last_activity_at,
 )
 
@@ -375,10 +376,11 @@ def _tags_of(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
 
 
 def _item(row: Mapping[str, Any], *, tags: list[str], on: date) -> CaseListItem:
-    due = row["due_date"]
+    values = dict(row)
+    since = values.pop("overdue_since")
     return CaseListItem(
-        **row, outstanding=max(row["principal"] - row["recovered"], Decimal("0.00")),
-        overdue_days=overdue_days(due, on), aging=bucket_for(due, on), tags=tags,
+        **values, outstanding=max(row["principal"] - row["recovered"], Decimal("0.00")),
+        overdue_days=overdue_days(since, on), aging=bucket_for(since, on), tags=tags,
     )
 
 

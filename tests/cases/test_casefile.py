@@ -82,6 +82,19 @@ def test_overdue_days_and_aging_count_from_the_oldest_due_date(session, make_cas
     assert file.aging(date(2026, 6, 1)) == "1–2 years"
 
 
+def test_overdue_days_stop_once_the_principal_is_recovered(session, make_case, legal):
+    case = make_case(actor=legal, claims=[
+        {"contract_ref": "B-1", "contract_title": "借款合同", "principal": "10",
+         "due_date": "2025-01-01"}])
+    record_payment(session, legal, case, {"received_on": "2025-03-01", "amount": "10.00",
+                                          "payer": "债务人", "method": "cash"})
+
+    file = casefile.load(session, case)
+
+    assert (file.overdue_days(date(2026, 6, 1)), file.aging(date(2026, 6, 1))) == (0, None)
+    assert case.oldest_due_date == date(2025, 1, 1)
+
+
 def test_a_stage_note_is_the_text_typed_not_the_default(session, make_case, legal):
     case = make_case(actor=legal)
     move_stage(session, legal, case, "accept")

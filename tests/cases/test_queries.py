@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from cases.ledger.operations import record_payment
 from cases.register import queries
 from cases.register.aging import AgingBucket
 from cases.register.models import CaseStatus, CreditGrade, RiskLevel
@@ -134,6 +135,20 @@ def test_aging_uses_the_oldest_claim(session, make_case, legal):
     assert numbers(search(session, legal, aging="91-180")) == [case.number]
     assert search(session, legal, aging="0-30").total == 0
     assert search(session, legal).items[0].overdue_days == 100
+
+
+def test_a_recovered_case_is_not_overdue_however_old_its_claims(session, make_case, legal):
+    due = ON - timedelta(days=500)
+    settled, partly = (make_case(claims=[claim("1000.00", due)]) for _ in range(2))
+    for case, amount in ((settled, "1000.00"), (partly, "999.99")):
+        record_payment(session, legal, case, {"received_on": "2026-01-05", "amount": amount,
+                                              "payer": "债务人", "method": "bank_transfer"})
+    items = {item.number: item for item in search(session, legal).items}
+    assert (items[settled.number].overdue_days, items[settled.number].aging) == (0, None)
+    assert items[settled.number].due_date == due  # the claims' fact is still shown
+    assert (items[partly.number].overdue_days, items[partly.number].aging) == (
+        500, AgingBucket.YEARS_1_2)
+    assert numbers(search(session, legal, aging="1-2y")) == [partly.number]
 
 
 def test_filters_combine(session, make_case, legal):
@@ -287,7 +302,7 @@ def test_sort_by_debtor_name(session, make_case, legal):
 def test_empty_values_sort_alike_on_every_database(session, make_case, legal, sort):
     dated = [make_case(claims=[claim(due=ON - timedelta(days=d))]) for d in (5, 50)]
     empty = make_case()
-    empty.oldest_due_date = empty.last_activity_at = None
+    empty.oldest_due_date = empty.overdue_since = empty.last_activity_at = None
     session.flush()
     ascending = numbers(search(session, legal, sort=sort, order="asc"))
     descending = numbers(search(session, legal, sort=sort, order="desc"))

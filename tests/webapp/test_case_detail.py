@@ -130,7 +130,9 @@ def test_audit_trail_lists_actor_action_entity_and_changes(client, login_as, ful
     assert "王法务" in audit
     assert "新建" in audit
     assert "回款" in audit
-    assert "<code>principal</code>: 200000.00" in audit
+    assert '<span title="principal">本金</span>: 200000.00' in audit
+    labels = re.findall(r'<span title="(\w+)">([^<]*)</span>', audit)
+    assert labels and all(name != label for name, label in labels), labels  # every column named
     assert "#None" not in audit  # tag links have no single id
 
 

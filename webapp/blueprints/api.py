@@ -120,8 +120,8 @@ def _list_item(session: Session, case: Case, debtor: Party, creditor: Creditor) 
         creditor_name=creditor.name, handler_name=handler.name if handler else None,
         firm_name=firm.name if firm else None, principal=case.claimed_principal,
         recovered=case.recovered_amount, outstanding=case.outstanding,
-        due_date=case.oldest_due_date, overdue_days=overdue_days(case.oldest_due_date, on),
-        aging=bucket_for(case.oldest_due_date, on), tags=tag_names(session, case.id),
+        due_date=case.oldest_due_date, overdue_days=overdue_days(case.overdue_since, on),
+        aging=bucket_for(case.overdue_since, on), tags=tag_names(session, case.id),
     )
 
 

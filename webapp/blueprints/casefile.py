@@ -188,7 +188,8 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
                            PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,
                            PARTY_KIND_LABELS=PARTY_KIND_LABELS,
                            AUDIT_ACTION_LABELS=casefile.AUDIT_ACTION_LABELS,
-                           AUDIT_ENTITY_LABELS=casefile.AUDIT_ENTITY_LABELS, rate=_rate, size=_size,
+                           AUDIT_ENTITY_LABELS=casefile.AUDIT_ENTITY_LABELS,
+                           AUDIT_FIELD_LABELS=casefile.AUDIT_FIELD_LABELS, rate=_rate, size=_size,
                            max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20)
     return page, 422 if refused else 200
 
