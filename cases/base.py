@@ -74,8 +74,14 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     )
 
 
-def money_field(*, nullable: bool = False, gt: Decimal | None = None, ge: Decimal | None = None,
-                default: Any = ..., **kwargs: Any) -> Any:
+def money_field(
+    *,
+    nullable: bool = False,
+    gt: Decimal | None = None,
+    ge: Decimal | None = None,
+    default: Any = ...,
+    **kwargs: Any,
+) -> Any:
     return Field(
         default=default,
         max_digits=14,

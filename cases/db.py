@@ -18,9 +18,9 @@ from sqlmodel import Session
 def normalise_url(url: str) -> str:
     """Accept ``postgres://`` and plain ``postgresql://`` URLs and use the psycopg 3 driver."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

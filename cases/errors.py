@@ -37,9 +37,9 @@ class Message:
         return f"Message({self.msgid!r}, **{self.params!r})"
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Message)
-            and (self.msgid, self.params) == (other.msgid, other.params)
+        return isinstance(other, Message) and (self.msgid, self.params) == (
+            other.msgid,
+            other.params,
         )
 
     def __hash__(self) -> int:

@@ -61,8 +61,11 @@ _PYDANTIC_TYPES = frozenset(get_args(ErrorType))
 
 def _message(error: dict[str, Any]) -> Message:
     kind = error["type"]
-    ctx = {k: str(v) for k, v in (error.get("ctx") or {}).items()
-           if isinstance(v, (int, str, float, Decimal))}
+    ctx = {
+        k: str(v)
+        for k, v in (error.get("ctx") or {}).items()
+        if isinstance(v, (int, str, float, Decimal))
+    }
     if kind == "string_too_short" and ctx.get("min_length") == "1":
         return Message(_MESSAGES["missing"])
     if kind in _MESSAGES:
@@ -89,7 +92,7 @@ def from_pydantic(exc: pydantic.ValidationError) -> ValidationError:
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         if error["type"].startswith(_AT):
-            loc += (error["type"][len(_AT):],)
+            loc += (error["type"][len(_AT) :],)
         errors.setdefault(field_name(loc), []).append(_message(error))
     return ValidationError(errors)
 

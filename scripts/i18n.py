@@ -24,8 +24,14 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "webapp" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "_l": None,
-            "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "_l": None,
+    "lazy_gettext": None,
+}
 METHODS = [
     ("cases/**.py", "python"),
     ("webapp/**.py", "python"),
@@ -38,7 +44,9 @@ def extracted() -> Catalog:
     for dirname in ("cases", "webapp"):
         methods = [(p.split("/", 1)[1], m) for p, m in METHODS if p.startswith(dirname)]
         for filename, _lineno, message, _comments, _context in extract_from_dir(
-            ROOT / dirname, methods, keywords=KEYWORDS,
+            ROOT / dirname,
+            methods,
+            keywords=KEYWORDS,
             options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
         ):
             template.add(message, locations=[(f"{dirname}/{filename}", 0)])
@@ -63,8 +71,15 @@ def locked():
 
 def save(catalog: Catalog) -> None:
     with PO.open("wb") as fh:
-        write_po(fh, catalog, omit_header=False, no_location=True, sort_output=True,
-                 ignore_obsolete=True, width=100)
+        write_po(
+            fh,
+            catalog,
+            omit_header=False,
+            no_location=True,
+            sort_output=True,
+            ignore_obsolete=True,
+            width=100,
+        )
 
 
 def add(pairs: dict[str, str]) -> None:

@@ -16,4 +16,8 @@ then
   fi
 fi
 
+# Style is part of the suite: lint and formatting as `make lint` checks them.
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
 exec .venv/bin/python -m pytest "$@"

@@ -40,7 +40,9 @@ def _pg_database() -> Iterator[str]:
     except sa.exc.OperationalError as exc:
         pytest.fail(
             f"PostgreSQL is required for the test suite and is not reachable at {PG_ADMIN_URL}: "
-            f"{exc.orig}. Start it (see README) or set QS_TEST_PG_URL.", pytrace=False)
+            f"{exc.orig}. Start it (see README) or set QS_TEST_PG_URL.",
+            pytrace=False,
+        )
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     try:
         yield url
@@ -80,8 +82,12 @@ def connection(engine: sa.Engine) -> Iterator[sa.Connection]:
 
 @pytest.fixture
 def session_factory(connection: sa.Connection) -> sessionmaker[Session]:
-    return sessionmaker(bind=connection, class_=Session, expire_on_commit=False,
-                        join_transaction_mode="create_savepoint")
+    return sessionmaker(
+        bind=connection,
+        class_=Session,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+    )
 
 
 @pytest.fixture
@@ -97,13 +103,15 @@ def session(session_factory) -> Iterator[Session]:
 def app(database_url: str, session_factory, tmp_path):
     from webapp import create_app
 
-    app = create_app({
-        "ENV": "testing",
-        "DATABASE_URL": database_url,
-        "UPLOAD_DIR": str(tmp_path / "uploads"),
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url,
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     app.extensions["qingshou_db"].session_factory = session_factory
     return app
 
@@ -119,6 +127,7 @@ def runner(app):
 
 
 # ---- factories ----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def make_firm(session):
@@ -137,14 +146,17 @@ def make_user(session, make_firm):
         role = Role(role)
         if role == Role.COUNSEL and firm is None:
             firm = make_firm()
-        user = create_user(session, {
-            "email": kw.pop("email", f"{role.value}-{uuid.uuid4().hex[:8]}@example.cn"),
-            "name": kw.pop("name", f"{role.value}用户"),
-            "role": role,
-            "firm_id": firm.id if firm else None,
-            "password": kw.pop("password", PASSWORD),
-            **kw,
-        })
+        user = create_user(
+            session,
+            {
+                "email": kw.pop("email", f"{role.value}-{uuid.uuid4().hex[:8]}@example.cn"),
+                "name": kw.pop("name", f"{role.value}用户"),
+                "role": role,
+                "firm_id": firm.id if firm else None,
+                "password": kw.pop("password", PASSWORD),
+                **kw,
+            },
+        )
         session.commit()
         return user
 
@@ -167,8 +179,13 @@ def make_case(session, make_user, make_creditor):
     """``make_case(firm=..., **payload_overrides)``: a case created through the operation."""
     state: dict[str, Any] = {}
 
-    def make(*, actor: User | None = None, firm: LawFirm | None = None,
-             creditor: Creditor | None = None, **overrides: Any):
+    def make(
+        *,
+        actor: User | None = None,
+        firm: LawFirm | None = None,
+        creditor: Creditor | None = None,
+        **overrides: Any,
+    ):
         if actor is None:
             actor = state.get("legal") or make_user(Role.LEGAL)
             state["legal"] = actor
@@ -197,8 +214,9 @@ def login_as(app, client, make_user):
         user = role if isinstance(role, User) else make_user(role, **kw)
         with client.session_transaction() as sess:
             with app.test_request_context(
-                environ_base=client.environ_base, headers={"User-Agent": client.environ_base.get(
-                    "HTTP_USER_AGENT", "")}):
+                environ_base=client.environ_base,
+                headers={"User-Agent": client.environ_base.get("HTTP_USER_AGENT", "")},
+            ):
                 identifier = _create_identifier()
             sess["_user_id"] = user.get_id()
             sess["_fresh"] = True

@@ -30,10 +30,14 @@ def case_payload(creditor_id: int, **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "creditor_id": creditor_id,
         "debtor": {"kind": "company", "name": f"测试债务人{n}有限公司", "uscc": valid_uscc(n)},
-        "claims": [{
-            "contract_ref": f"HT-{n:05d}", "contract_title": "购销合同",
-            "principal": Decimal("120000.00"), "due_date": "2025-06-30",
-        }],
+        "claims": [
+            {
+                "contract_ref": f"HT-{n:05d}",
+                "contract_title": "购销合同",
+                "principal": Decimal("120000.00"),
+                "due_date": "2025-06-30",
+            }
+        ],
     }
     data.update(overrides)
     return data

@@ -46,7 +46,8 @@ def test_every_extracted_msgid_has_a_chinese_translation(i18n):
     missing = i18n.missing()
     assert missing == [], (
         f"{len(missing)} msgid(s) without Chinese: add them with "
-        "`scripts/i18n.py add FILE.json && scripts/i18n.py compile`:\n" + "\n".join(missing))
+        "`scripts/i18n.py add FILE.json && scripts/i18n.py compile`:\n" + "\n".join(missing)
+    )
 
 
 def test_extraction_finds_the_domain_and_template_strings(i18n):
@@ -64,7 +65,8 @@ def test_no_translation_is_fuzzy(po_catalog):
 
 def test_translations_keep_their_placeholders(po_catalog):
     broken = {
-        msgid: text for msgid, text in _translated(po_catalog).items()
+        msgid: text
+        for msgid, text in _translated(po_catalog).items()
         if sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(text))
     }
     assert broken == {}
@@ -74,9 +76,12 @@ def test_translations_are_chinese(po_catalog):
     """A msgid copied as its own translation would show English to Chinese users."""
     han = re.compile(r"[\u4e00-\u9fff]")
     untranslated = {
-        msgid for msgid, text in _translated(po_catalog).items()
-        if not han.search(text) and re.search(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", msgid))
-        and text == msgid and msgid not in SAME_IN_CHINESE
+        msgid
+        for msgid, text in _translated(po_catalog).items()
+        if not han.search(text)
+        and re.search(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", msgid))
+        and text == msgid
+        and msgid not in SAME_IN_CHINESE
     }
     assert untranslated == set()
 

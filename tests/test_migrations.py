@@ -51,8 +51,10 @@ def _triggers(conn: sa.Connection) -> list[str]:
     if conn.dialect.name == "sqlite":
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
     else:
-        sql = ("SELECT DISTINCT trigger_name FROM information_schema.triggers "
-               "WHERE trigger_schema = current_schema()")
+        sql = (
+            "SELECT DISTINCT trigger_name FROM information_schema.triggers "
+            "WHERE trigger_schema = current_schema()"
+        )
     return sorted(row[0] for row in conn.exec_driver_sql(sql))
 
 
@@ -65,15 +67,22 @@ def schema(engine: sa.Engine) -> dict[str, Any]:
             if table == "alembic_version":
                 continue
             tables[table] = {
-                "columns": [(c["name"], str(c["type"]), c["nullable"])
-                            for c in insp.get_columns(table)],
+                "columns": [
+                    (c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(table)
+                ],
                 "pk": insp.get_pk_constraint(table)["constrained_columns"],
-                "fks": sorted((fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"])
-                              for fk in insp.get_foreign_keys(table)),
-                "indexes": sorted((ix["name"], tuple(ix["column_names"]), bool(ix["unique"]))
-                                  for ix in insp.get_indexes(table)),
-                "uniques": sorted((uq["name"] or "", tuple(uq["column_names"]))
-                                  for uq in insp.get_unique_constraints(table)),
+                "fks": sorted(
+                    (fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"])
+                    for fk in insp.get_foreign_keys(table)
+                ),
+                "indexes": sorted(
+                    (ix["name"], tuple(ix["column_names"]), bool(ix["unique"]))
+                    for ix in insp.get_indexes(table)
+                ),
+                "uniques": sorted(
+                    (uq["name"] or "", tuple(uq["column_names"]))
+                    for uq in insp.get_unique_constraints(table)
+                ),
                 "checks": sorted(ck["name"] or "" for ck in insp.get_check_constraints(table)),
             }
         return {"tables": tables, "triggers": _triggers(conn)}
@@ -130,29 +139,108 @@ def test_every_revision_upgrades_and_downgrades(fresh_url):
 # Rows in the shape of the first revision (which never changes): one of each main table.
 SEED_AT_FIRST_REVISION = [
     ("law_firm", {"id": 1, "name": "北京测试律师事务所", "created_at": "2025-01-02 03:04:05"}),
-    ("app_user", {"id": 1, "email": "legal@example.cn", "name": "法务甲", "role": "legal",
-                  "firm_id": None, "locale": "zh", "is_active": True,
-                  "password_hash": "scrypt:32768:8:1$x$y", "created_at": "2025-01-02 03:04:05"}),
-    ("creditor", {"id": 1, "name": "测试债权人有限公司", "is_bank": False,
-                  "created_at": "2025-01-02 03:04:05"}),
-    ("party", {"id": 1, "kind": "company", "name": "测试债务人有限公司",
-               "uscc": "91110000600037341L", "created_at": "2025-01-02 03:04:05"}),
-    ("case", {"id": 1, "number": "QS-2025-000001", "creditor_id": 1, "debtor_id": 1,
-              "firm_id": 1, "handler_id": 1, "stage": "litigation", "status": "active",
-              "claimed_principal": "1234567.89", "recovered_amount": "0.01",
-              "oldest_due_date": "2025-06-30", "created_at": "2025-01-02 03:04:05",
-              "updated_at": "2025-01-02 03:04:05"}),
-    ("claim", {"id": 1, "case_id": 1, "contract_ref": "HT-1", "contract_title": "购销合同",
-               "kind": "sale", "principal": "1234567.89", "interest_basis": 365,
-               "due_date": "2025-06-30", "created_at": "2025-01-02 03:04:05"}),
-    ("payment", {"id": 1, "case_id": 1, "received_on": "2025-07-01", "amount": "0.01",
-                 "payer": "测试债务人有限公司", "method": "bank_transfer",
-                 "recorded_at": "2025-07-01 04:00:00"}),
-    ("event", {"id": 1, "case_id": 1, "kind": "contact", "channel": "phone",
-               "occurred_at": "2025-07-01 04:00:00", "summary": "电话催收",
-               "recorded_at": "2025-07-01 04:00:00"}),
-    ("audit_entry", {"id": 1, "at": "2025-01-02 03:04:05", "actor_id": 1, "action": "create",
-                     "entity": "case", "entity_id": 1, "case_id": 1, "changes": "{}"}),
+    (
+        "app_user",
+        {
+            "id": 1,
+            "email": "legal@example.cn",
+            "name": "法务甲",
+            "role": "legal",
+            "firm_id": None,
+            "locale": "zh",
+            "is_active": True,
+            "password_hash": "scrypt:32768:8:1$x$y",
+            "created_at": "2025-01-02 03:04:05",
+        },
+    ),
+    (
+        "creditor",
+        {
+            "id": 1,
+            "name": "测试债权人有限公司",
+            "is_bank": False,
+            "created_at": "2025-01-02 03:04:05",
+        },
+    ),
+    (
+        "party",
+        {
+            "id": 1,
+            "kind": "company",
+            "name": "测试债务人有限公司",
+            "uscc": "91110000600037341L",
+            "created_at": "2025-01-02 03:04:05",
+        },
+    ),
+    (
+        "case",
+        {
+            "id": 1,
+            "number": "QS-2025-000001",
+            "creditor_id": 1,
+            "debtor_id": 1,
+            "firm_id": 1,
+            "handler_id": 1,
+            "stage": "litigation",
+            "status": "active",
+            "claimed_principal": "1234567.89",
+            "recovered_amount": "0.01",
+            "oldest_due_date": "2025-06-30",
+            "created_at": "2025-01-02 03:04:05",
+            "updated_at": "2025-01-02 03:04:05",
+        },
+    ),
+    (
+        "claim",
+        {
+            "id": 1,
+            "case_id": 1,
+            "contract_ref": "HT-1",
+            "contract_title": "购销合同",
+            "kind": "sale",
+            "principal": "1234567.89",
+            "interest_basis": 365,
+            "due_date": "2025-06-30",
+            "created_at": "2025-01-02 03:04:05",
+        },
+    ),
+    (
+        "payment",
+        {
+            "id": 1,
+            "case_id": 1,
+            "received_on": "2025-07-01",
+            "amount": "0.01",
+            "payer": "测试债务人有限公司",
+            "method": "bank_transfer",
+            "recorded_at": "2025-07-01 04:00:00",
+        },
+    ),
+    (
+        "event",
+        {
+            "id": 1,
+            "case_id": 1,
+            "kind": "contact",
+            "channel": "phone",
+            "occurred_at": "2025-07-01 04:00:00",
+            "summary": "电话催收",
+            "recorded_at": "2025-07-01 04:00:00",
+        },
+    ),
+    (
+        "audit_entry",
+        {
+            "id": 1,
+            "at": "2025-01-02 03:04:05",
+            "actor_id": 1,
+            "action": "create",
+            "entity": "case",
+            "entity_id": 1,
+            "case_id": 1,
+            "changes": "{}",
+        },
+    ),
 ]
 
 
@@ -173,8 +261,7 @@ def _seeded(engine: sa.Engine) -> dict[str, Any]:
             for table, _ in SEED_AT_FIRST_REVISION
         }
         claim = _table("claim", "id", "principal")
-        principal = conn.execute(
-            sa.select(claim.c.principal).where(claim.c.id == 1)).scalar_one()
+        principal = conn.execute(sa.select(claim.c.principal).where(claim.c.id == 1)).scalar_one()
     return {"counts": counts, "principal": str(principal)}
 
 
@@ -183,8 +270,10 @@ def test_migrations_keep_existing_data(fresh_url):
     config = alembic_config(fresh_url)
     engine = make_engine(fresh_url)
     first, *later = revisions()
-    expected = {"counts": {table: 1 for table, _ in SEED_AT_FIRST_REVISION},
-                "principal": "1234567.89"}
+    expected = {
+        "counts": {table: 1 for table, _ in SEED_AT_FIRST_REVISION},
+        "principal": "1234567.89",
+    }
     try:
         command.upgrade(config, first)
         _seed(engine)
@@ -202,8 +291,12 @@ def test_migrations_keep_existing_data(fresh_url):
 def test_0003_starts_the_aging_clock_only_where_money_is_outstanding(fresh_url):
     config = alembic_config(fresh_url)
     engine = make_engine(fresh_url)
-    settled = {**dict(SEED_AT_FIRST_REVISION)["case"], "id": 2, "number": "QS-2025-000002",
-               "recovered_amount": "1234567.89"}
+    settled = {
+        **dict(SEED_AT_FIRST_REVISION)["case"],
+        "id": 2,
+        "number": "QS-2025-000002",
+        "recovered_amount": "1234567.89",
+    }
     case = _table("case", "id", "overdue_since")
     try:
         command.upgrade(config, "0002")
@@ -216,7 +309,9 @@ def test_0003_starts_the_aging_clock_only_where_money_is_outstanding(fresh_url):
     finally:
         engine.dispose()
     assert {key: str(value) if value else None for key, value in since.items()} == {
-        1: "2025-06-30", 2: None}
+        1: "2025-06-30",
+        2: None,
+    }
 
 
 def test_head_schema_has_the_audit_triggers(fresh_url):
@@ -240,7 +335,12 @@ def _flask(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[
     env.pop("DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "webapp", "db", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 

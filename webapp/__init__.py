@@ -15,8 +15,11 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     settings = Settings.load(config_override)
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(settings.flask_config())
-    app.config.update(LOGIN_RATE_LIMIT=settings.LOGIN_RATE_LIMIT, PAGE_SIZE=settings.PAGE_SIZE,
-                      MAX_UPLOAD_BYTES=settings.MAX_UPLOAD_MB * 1024 * 1024)
+    app.config.update(
+        LOGIN_RATE_LIMIT=settings.LOGIN_RATE_LIMIT,
+        PAGE_SIZE=settings.PAGE_SIZE,
+        MAX_UPLOAD_BYTES=settings.MAX_UPLOAD_MB * 1024 * 1024,
+    )
     app.extensions["qingshou_settings"] = settings
     app.extensions["qingshou_files"] = FileStore(settings.UPLOAD_DIR)
 

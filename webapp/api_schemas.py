@@ -32,6 +32,7 @@ Money = Annotated[Decimal, PlainSerializer(_money, return_type=str, when_used="j
 
 # ---- parts of a case ----------------------------------------------------------------------
 
+
 class ClaimOut(ClaimRead):
     principal: Money
 
@@ -66,6 +67,7 @@ class PaymentOut(PaymentRead):
 
 
 # ---- cases --------------------------------------------------------------------------------
+
 
 class CaseSummaryOut(CaseListItem):
     """One row of the case list (the same row the list page shows)."""
@@ -103,11 +105,13 @@ class CasePageOut(SQLModel):
 
 # ---- errors -------------------------------------------------------------------------------
 
+
 class ErrorBody(SQLModel):
     code: int
     message: str = Field(description="In the request's language (Accept-Language)")
     fields: dict[str, list[str]] | None = Field(
-        default=None, description="Validation messages by field, e.g. `claims.0.principal`")
+        default=None, description="Validation messages by field, e.g. `claims.0.principal`"
+    )
 
 
 class ErrorOut(SQLModel):

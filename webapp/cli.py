@@ -74,16 +74,23 @@ users_cli = AppGroup("users", help="User accounts and API tokens.")
 @click.option("--firm", "firm_name", default=None, help="Law firm (required for counsel).")
 @click.option("--name", default=None)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-def users_create(email: str, role: str, firm_name: str | None, name: str | None,
-                 password: str) -> None:
+def users_create(
+    email: str, role: str, firm_name: str | None, name: str | None, password: str
+) -> None:
     """Create a user."""
     try:
         with transaction(_factory()) as session:
             firm = get_or_create_firm(session, firm_name) if firm_name else None
-            user = create_user(session, {
-                "email": email, "name": name or email.split("@")[0], "role": role,
-                "firm_id": firm.id if firm else None, "password": password,
-            })
+            user = create_user(
+                session,
+                {
+                    "email": email,
+                    "name": name or email.split("@")[0],
+                    "role": role,
+                    "firm_id": firm.id if firm else None,
+                    "password": password,
+                },
+            )
             click.echo(f"created user {user.id} {user.email} ({user.role.value})")
     except DomainError as exc:
         _fail(exc)

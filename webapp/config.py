@@ -33,7 +33,8 @@ class Settings:
             if f.name == "extra":
                 continue
             env = os.environ.get(f"QS_{f.name}") or (
-                os.environ.get(f.name) if f.name == "DATABASE_URL" else None)
+                os.environ.get(f.name) if f.name == "DATABASE_URL" else None
+            )
             if env is not None:
                 values[f.name] = int(env) if f.type in ("int", int) else env
         override = dict(override or {})
@@ -51,7 +52,8 @@ class Settings:
             if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 32:
                 raise RuntimeError(
                     "QS_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "in production")
+                    "in production"
+                )
             return key
         if key:
             return key

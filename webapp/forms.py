@@ -49,8 +49,9 @@ def submitted(formdata: MultiDict[str, str]) -> dict[str, str]:
     return {key: value.strip() for key, value in formdata.items() if key != "csrf_token"}
 
 
-def errors(exc: ValidationError, fields: Iterable[str],
-           rename: KeyMap = str) -> dict[str, list[str]]:
+def errors(
+    exc: ValidationError, fields: Iterable[str], rename: KeyMap = str
+) -> dict[str, list[str]]:
     """Translated messages keyed by the form's field names (``__all__`` for the rest)."""
     shown = set(fields)
     out: dict[str, list[str]] = {}
@@ -65,13 +66,17 @@ def _present(values: Mapping[str, str], names: Iterable[str], prefix: str = "") 
 
 
 def _row_count(values: Mapping[str, str], prefix: str) -> int:
-    numbers = [int(key.split(".")[1]) for key in values
-               if key.startswith(prefix + ".") and key.split(".")[1].isdigit()]
+    numbers = [
+        int(key.split(".")[1])
+        for key in values
+        if key.startswith(prefix + ".") and key.split(".")[1].isdigit()
+    ]
     return max(numbers) + 1 if numbers else 0
 
 
-def _rows(values: Mapping[str, str], prefix: str, names: Iterable[str],
-          significant: Iterable[str]) -> tuple[list[dict[str, str]], list[int]]:
+def _rows(
+    values: Mapping[str, str], prefix: str, names: Iterable[str], significant: Iterable[str]
+) -> tuple[list[dict[str, str]], list[int]]:
     """Non-blank rows of a repeated group, and the form row number of each."""
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
@@ -104,19 +109,45 @@ def _amounts(data: dict[str, Any], *names: str) -> dict[str, Any]:
 
 # ---- intake ---------------------------------------------------------------------------------
 
-CASE_FIELDS = ("creditor_id", "handler_id", "firm_id", "credit_grade", "risk_level", "loan_class",
-               "external_ref", "transferred_on", "summary")
+CASE_FIELDS = (
+    "creditor_id",
+    "handler_id",
+    "firm_id",
+    "credit_grade",
+    "risk_level",
+    "loan_class",
+    "external_ref",
+    "transferred_on",
+    "summary",
+)
 PARTY_FIELDS = ("legal_representative", "phone", "email", "address")
 INTAKE_FIELDS = (
-    *CASE_FIELDS, "tags", "debtor.kind", "debtor.name", "debtor.identifier",
+    *CASE_FIELDS,
+    "tags",
+    "debtor.kind",
+    "debtor.name",
+    "debtor.identifier",
     *(f"debtor.{name}" for name in PARTY_FIELDS),
 )
-CLAIM_FIELDS = ("contract_ref", "contract_title", "kind", "principal", "interest_rate",
-                "interest_basis", "penalty_rate", "penalty_terms", "signed_on", "due_date")
+CLAIM_FIELDS = (
+    "contract_ref",
+    "contract_title",
+    "kind",
+    "principal",
+    "interest_rate",
+    "interest_basis",
+    "penalty_rate",
+    "penalty_terms",
+    "signed_on",
+    "due_date",
+)
 GUARANTOR_FIELDS = ("name", "party_kind", "identifier", "kind")
 EVIDENCE_FIELDS = ("kind", "title", "is_original", "received_on")
-INTAKE_ROWS = {"claims": (CLAIM_FIELDS, 3), "guarantors": (GUARANTOR_FIELDS, 2),
-               "evidence": (EVIDENCE_FIELDS, 3)}
+INTAKE_ROWS = {
+    "claims": (CLAIM_FIELDS, 3),
+    "guarantors": (GUARANTOR_FIELDS, 2),
+    "evidence": (EVIDENCE_FIELDS, 3),
+}
 # Inputs whose content makes a row count (selects always carry a value).
 _SIGNIFICANT = {
     "claims": tuple(n for n in CLAIM_FIELDS if n not in ("kind", "interest_basis")),
@@ -135,8 +166,9 @@ def intake_fields(form: FormState) -> list[str]:
     return names
 
 
-def _party(kind: str | None, name: str | None, identifier: str | None,
-           extra: Mapping[str, str]) -> dict[str, Any]:
+def _party(
+    kind: str | None, name: str | None, identifier: str | None, extra: Mapping[str, str]
+) -> dict[str, Any]:
     party: dict[str, Any] = {"kind": kind, "name": name, **extra}
     party["id_number" if kind == "person" else "uscc"] = identifier
     return {key: value for key, value in party.items() if value}
@@ -154,16 +186,22 @@ def intake_payload(values: Mapping[str, str]) -> tuple[dict[str, Any], KeyMap]:
     data: dict[str, Any] = _present(values, CASE_FIELDS)
     if "tags" in values:
         data["tags"] = tags(values["tags"])
-    data["debtor"] = _party(values.get("debtor.kind"), values.get("debtor.name"),
-                           values.get("debtor.identifier"),
-                           _present(values, PARTY_FIELDS, "debtor."))
+    data["debtor"] = _party(
+        values.get("debtor.kind"),
+        values.get("debtor.name"),
+        values.get("debtor.identifier"),
+        _present(values, PARTY_FIELDS, "debtor."),
+    )
     claims, claim_rows = _rows(values, "claims", CLAIM_FIELDS, _SIGNIFICANT["claims"])
     data["claims"] = [_amounts(claim, "principal") for claim in claims]
-    guarantors, guarantor_rows = _rows(values, "guarantors", GUARANTOR_FIELDS,
-                                       _SIGNIFICANT["guarantors"])
+    guarantors, guarantor_rows = _rows(
+        values, "guarantors", GUARANTOR_FIELDS, _SIGNIFICANT["guarantors"]
+    )
     data["guarantors"] = [
-        {"party": _party(g.get("party_kind"), g.get("name"), g.get("identifier"), {}),
-         **_present(g, ["kind"])}
+        {
+            "party": _party(g.get("party_kind"), g.get("name"), g.get("identifier"), {}),
+            **_present(g, ["kind"]),
+        }
         for g in guarantors
     ]
     evidence, evidence_rows = _rows(values, "evidence", EVIDENCE_FIELDS, _SIGNIFICANT["evidence"])
@@ -185,8 +223,16 @@ def intake_payload(values: Mapping[str, str]) -> tuple[dict[str, Any], KeyMap]:
 
 # ---- edit, timeline, payments ---------------------------------------------------------------
 
-EDIT_FIELDS = ("handler_id", "firm_id", "status", "credit_grade", "risk_level", "loan_class",
-               "summary", "tags")
+EDIT_FIELDS = (
+    "handler_id",
+    "firm_id",
+    "status",
+    "credit_grade",
+    "risk_level",
+    "loan_class",
+    "summary",
+    "tags",
+)
 
 
 def edit_payload(values: Mapping[str, str]) -> dict[str, Any]:
@@ -199,13 +245,24 @@ def edit_payload(values: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-EVENT_FIELDS = ("kind", "occurred_on", "occurred_time", "channel", "summary", "debtor_response",
-                "promised_amount", "promised_date", "file")
+EVENT_FIELDS = (
+    "kind",
+    "occurred_on",
+    "occurred_time",
+    "channel",
+    "summary",
+    "debtor_response",
+    "promised_amount",
+    "promised_date",
+    "file",
+)
 
 
 def event_payload(values: Mapping[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = _present(values, ("kind", "channel", "summary", "debtor_response",
-                                             "promised_amount", "promised_date"))
+    data: dict[str, Any] = _present(
+        values,
+        ("kind", "channel", "summary", "debtor_response", "promised_amount", "promised_date"),
+    )
     if values.get("occurred_on"):
         data["occurred_at"] = f"{values['occurred_on']}T{values.get('occurred_time') or '00:00'}"
     return _amounts(data, "promised_amount")

@@ -59,8 +59,11 @@ def fmt_date(value: date | None, fmt: str = "medium") -> str:
 def fmt_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     if value is None:
         return ""
-    return business_time(value).strftime("%Y-%m-%d %H:%M") if fmt == "iso" else format_datetime(
-        value, fmt)
+    return (
+        business_time(value).strftime("%Y-%m-%d %H:%M")
+        if fmt == "iso"
+        else format_datetime(value, fmt)
+    )
 
 
 def init_i18n(app: Flask) -> None:

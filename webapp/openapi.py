@@ -29,8 +29,7 @@ from cases.validation import FORM_ERROR, parse
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 _RULE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
-_PARAM_TYPES = {"int": {"type": "integer"}, None: {"type": "string"},
-                "string": {"type": "string"}}
+_PARAM_TYPES = {"int": {"type": "integer"}, None: {"type": "string"}, "string": {"type": "string"}}
 
 
 class BadJSON(Exception):
@@ -70,8 +69,9 @@ class RouteTable:
 
     def route(self, method: str, rule: str, *, summary: str, **options: Any) -> Callable:
         def decorator(view: Callable) -> Callable:
-            spec = ApiRoute(method=method, rule=rule, endpoint=view.__name__, summary=summary,
-                            **options)
+            spec = ApiRoute(
+                method=method, rule=rule, endpoint=view.__name__, summary=summary, **options
+            )
             self.routes.append(spec)
             self.blueprint.add_url_rule(rule, spec.endpoint, _wrap(spec, view), methods=[method])
             return view
@@ -79,8 +79,9 @@ class RouteTable:
         return decorator
 
     def is_public(self, endpoint: str | None) -> bool:
-        return any(r.public and f"{self.blueprint.name}.{r.endpoint}" == endpoint
-                   for r in self.routes)
+        return any(
+            r.public and f"{self.blueprint.name}.{r.endpoint}" == endpoint for r in self.routes
+        )
 
 
 def _json_body() -> dict[str, Any]:
@@ -107,8 +108,10 @@ def _wrap(spec: ApiRoute, view: Callable) -> Callable:
             result, headers = result
         if spec.response is not None:
             if not isinstance(result, spec.response):
-                raise TypeError(f"{spec.endpoint} returned {type(result).__name__}, "
-                                f"declared {spec.response.__name__}")
+                raise TypeError(
+                    f"{spec.endpoint} returned {type(result).__name__}, "
+                    f"declared {spec.response.__name__}"
+                )
             result = result.model_dump(mode="json")
         return jsonify(result), spec.status, headers
 
@@ -153,21 +156,26 @@ def _query_parameters(model: type[BaseModel], ref: dict, schemas: dict) -> list[
 
 def _operation(r: ApiRoute, refs: dict, schemas: dict) -> dict[str, Any]:
     op: dict[str, Any] = {"operationId": r.endpoint, "summary": r.summary, "tags": [r.tag]}
-    params = [{"name": name, "in": "path", "required": True, "schema": _PARAM_TYPES[conv]}
-              for name, conv in r.path_params]
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": _PARAM_TYPES[conv]}
+        for name, conv in r.path_params
+    ]
     if r.query is not None:
         params += _query_parameters(r.query, refs[(r.query, "validation")], schemas)
     if params:
         op["parameters"] = params
     if r.body is not None:
-        op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": refs[(r.body, "validation")]}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(r.body, "validation")]}},
+        }
     ok: dict[str, Any] = {"description": "Success" if r.status != 201 else "Created"}
     if r.response is not None:
         ok["content"] = {"application/json": {"schema": refs[(r.response, "serialization")]}}
     if r.location:
-        ok["headers"] = {"Location": {"description": "URL of the new resource",
-                                      "schema": {"type": "string"}}}
+        ok["headers"] = {
+            "Location": {"description": "URL of the new resource", "schema": {"type": "string"}}
+        }
     responses: dict[str, Any] = {str(r.status): ok}
     codes = set(r.errors) | (set() if r.public else {401})
     codes |= {400, 422} if r.body is not None else set()
@@ -181,15 +189,17 @@ def _operation(r: ApiRoute, refs: dict, schemas: dict) -> dict[str, Any]:
     return op
 
 
-def build_document(table: RouteTable, *, title: str, version: str, description: str,
-                   error_model: type[BaseModel]) -> dict[str, Any]:
+def build_document(
+    table: RouteTable, *, title: str, version: str, description: str, error_model: type[BaseModel]
+) -> dict[str, Any]:
     """The OpenAPI 3.1 document of every route in ``table``."""
     refs, schemas = _schemas(table, error_model)
     error_ref = refs[(error_model, "serialization")]
     paths: dict[str, dict[str, Any]] = {}
     for r in table.routes:
         paths.setdefault(table.url_prefix + r.path, {})[r.method.lower()] = _operation(
-            r, refs, schemas)
+            r, refs, schemas
+        )
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version, "description": description},
@@ -198,12 +208,18 @@ def build_document(table: RouteTable, *, title: str, version: str, description: 
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearerAuth": {
-                "type": "http", "scheme": "bearer",
-                "description": "A token from `flask users token EMAIL`."}},
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from `flask users token EMAIL`.",
+                }
+            },
             "responses": {
-                f"E{code}": {"description": text,
-                             "content": {"application/json": {"schema": error_ref}}}
+                f"E{code}": {
+                    "description": text,
+                    "content": {"application/json": {"schema": error_ref}},
+                }
                 for code, text in ERROR_RESPONSES.items()
             },
         },

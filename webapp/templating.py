@@ -21,6 +21,10 @@ def has_endpoint(name: str) -> bool:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
-        can=can, has_endpoint=has_endpoint, ROLE_LABELS=ROLE_LABELS, STAGE_LABELS=STAGE_LABELS,
-        ACTION_LABELS=ACTION_LABELS, LABELS=LABELS,
+        can=can,
+        has_endpoint=has_endpoint,
+        ROLE_LABELS=ROLE_LABELS,
+        STAGE_LABELS=STAGE_LABELS,
+        ACTION_LABELS=ACTION_LABELS,
+        LABELS=LABELS,
     )

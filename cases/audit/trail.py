@@ -96,14 +96,16 @@ def _write_audit(session: ORMSession, _flush_context) -> None:
             diff = differ(obj)
             if action is AuditAction.UPDATE and not diff:
                 continue
-            rows.append({
-                "at": at,
-                "actor_id": actor_id,
-                "action": action,
-                "entity": type(obj).__tablename__,
-                "entity_id": _primary_key(obj),
-                "case_id": _case_id(obj),
-                "changes": diff,
-            })
+            rows.append(
+                {
+                    "at": at,
+                    "actor_id": actor_id,
+                    "action": action,
+                    "entity": type(obj).__tablename__,
+                    "entity_id": _primary_key(obj),
+                    "case_id": _case_id(obj),
+                    "changes": diff,
+                }
+            )
     if rows:
         session.connection().execute(sa.insert(AuditEntry), rows)

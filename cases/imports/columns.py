@@ -33,6 +33,7 @@ class CellError(Exception):
 
 # ---- value vocabularies (file vocabulary, not UI text: the template is in Chinese) --------
 
+
 def _vocab(*entries: tuple[str, tuple[str, ...]]) -> dict[str, str]:
     """``{accepted spelling (lower case): code}`` from ``(code, (Chinese label, aliases…))``."""
     table: dict[str, str] = {}
@@ -70,6 +71,7 @@ LOAN_CLASSES = _vocab(
 
 
 # ---- cell converters: raw cell (str, number, date or None) → value or None ----------------
+
 
 def _text(raw: Any) -> str | None:
     if raw is None:
@@ -137,7 +139,8 @@ def whole_number(raw: Any) -> int | None:
 
 
 _DATE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?")
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?"
+)
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -185,6 +188,7 @@ def tag_list(raw: Any) -> list[str] | None:
 
 # ---- the columns ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Column:
     key: str  # the English field name, also accepted as a header
@@ -219,60 +223,204 @@ _RISK_ALLOWED = "高/中/低"
 _LOAN_ALLOWED = "正常/关注/次级/可疑/损失"
 
 COLUMNS: tuple[Column, ...] = (
-    Column("external_ref", "外部编号", text, True, required=True,
-           aliases=("外部参考号", "业务编号"), example="YW-2025-0001", width=16,
-           help="业务系统中的唯一编号（最多64个字符），用于防止重复导入。编号已在系统中存在的行"
-                "会被跳过；同一编号的多行视为同一案件下的多笔债权。"),
-    Column("creditor", "债权人", text, True, required=True,
-           aliases=("债权人名称", "债权单位"), example="示例集团有限公司", width=22,
-           help="债权人全称或简称，须已在系统中登记。"),
-    Column("debtor_kind", "债务人类型", choice(PARTY_KINDS, _PARTY_ALLOWED), True,
-           required=True, allowed=_PARTY_ALLOWED, example="单位", width=10),
-    Column("debtor_name", "债务人名称", text, True, required=True,
-           aliases=("债务人",), example="某某贸易有限公司", width=24),
-    Column("debtor_id", "证件号码", text, True, required=True,
-           aliases=("统一社会信用代码/身份证号码", "统一社会信用代码", "身份证号码", "身份证号"),
-           example="91110000600037341L", width=22,
-           help="单位填18位统一社会信用代码，自然人填18位居民身份证号码（均校验校验位）。"),
+    Column(
+        "external_ref",
+        "外部编号",
+        text,
+        True,
+        required=True,
+        aliases=("外部参考号", "业务编号"),
+        example="YW-2025-0001",
+        width=16,
+        help="业务系统中的唯一编号（最多64个字符），用于防止重复导入。编号已在系统中存在的行"
+        "会被跳过；同一编号的多行视为同一案件下的多笔债权。",
+    ),
+    Column(
+        "creditor",
+        "债权人",
+        text,
+        True,
+        required=True,
+        aliases=("债权人名称", "债权单位"),
+        example="示例集团有限公司",
+        width=22,
+        help="债权人全称或简称，须已在系统中登记。",
+    ),
+    Column(
+        "debtor_kind",
+        "债务人类型",
+        choice(PARTY_KINDS, _PARTY_ALLOWED),
+        True,
+        required=True,
+        allowed=_PARTY_ALLOWED,
+        example="单位",
+        width=10,
+    ),
+    Column(
+        "debtor_name",
+        "债务人名称",
+        text,
+        True,
+        required=True,
+        aliases=("债务人",),
+        example="某某贸易有限公司",
+        width=24,
+    ),
+    Column(
+        "debtor_id",
+        "证件号码",
+        text,
+        True,
+        required=True,
+        aliases=("统一社会信用代码/身份证号码", "统一社会信用代码", "身份证号码", "身份证号"),
+        example="91110000600037341L",
+        width=22,
+        help="单位填18位统一社会信用代码，自然人填18位居民身份证号码（均校验校验位）。",
+    ),
     Column("debtor_legal_representative", "法定代表人", text, True, width=12),
     Column("debtor_phone", "债务人电话", text, True, aliases=("联系电话",), width=14),
     Column("debtor_address", "债务人地址", text, True, aliases=("地址",), width=28),
-    Column("contract_ref", "合同编号", text, False, required=True,
-           example="HT-2025-001", width=16),
-    Column("contract_title", "合同名称", text, False, required=True,
-           example="钢材购销合同", width=20),
-    Column("claim_kind", "合同类型", choice(CLAIM_KINDS, _CLAIM_ALLOWED), False,
-           allowed=_CLAIM_ALLOWED, example="购销合同", width=12, help="留空默认为购销合同。"),
-    Column("principal", "本金(元)", money, False, required=True,
-           aliases=("欠款本金", "金额"), example="120000.00", width=14,
-           help="大于0，最多两位小数；可写成 1,234.50 或 ¥1,234.50。"),
-    Column("interest_rate", "年利率(%)", rate, False, aliases=("利率",),
-           example="4.35", width=10, help="百分数的数值，如 4.35 表示年利率4.35%。"),
-    Column("interest_basis", "计息基数", whole_number, False, allowed="360/365",
-           example=365, width=10, help="一年按多少天计息，留空默认为365。"),
-    Column("penalty_rate", "罚息利率(%)", rate, False, aliases=("违约金利率",),
-           width=12, help="百分数的数值。"),
-    Column("signed_on", "签订日期", day, False, aliases=("合同签订日期",),
-           example="2024-06-30", width=12, help="日期：YYYY-MM-DD、YYYY/MM/DD或YYYY年MM月DD日。"),
-    Column("due_date", "到期日", day, False, required=True,
-           aliases=("到期日期", "应还款日"), example="2025-06-30", width=12,
-           help="日期：YYYY-MM-DD、YYYY/MM/DD或YYYY年MM月DD日。"),
-    Column("handler", "承办人邮箱", email, True, aliases=("承办人",), width=24,
-           help="承办人的登录邮箱，须为在职的法务人员。"),
-    Column("firm", "律师事务所", text, True, aliases=("律所",), width=22,
-           help="已委托的律师事务所全称，须已在系统中登记。"),
-    Column("credit_grade", "信用等级", choice(CREDIT_GRADES, _GRADE_ALLOWED), True,
-           allowed=_GRADE_ALLOWED, example="B", width=10),
-    Column("risk_level", "风险等级", choice(RISK_LEVELS, _RISK_ALLOWED), True,
-           allowed=_RISK_ALLOWED, example="中", width=10),
-    Column("loan_class", "五级分类", choice(LOAN_CLASSES, _LOAN_ALLOWED), True,
-           allowed=_LOAN_ALLOWED, width=10, help="仅适用于银行类债权人。"),
-    Column("transferred_on", "移交日期", day, True, width=12,
-           help="留空默认为导入当天；不能晚于今天。"),
-    Column("tags", "标签", tag_list, True, example="百日攻坚，重点", width=16,
-           help="多个标签用逗号、分号或顿号分隔，每个最多40个字符。"),
-    Column("summary", "案情摘要", text, True, aliases=("摘要", "备注"), width=30,
-           help="最多4000个字符。"),
+    Column("contract_ref", "合同编号", text, False, required=True, example="HT-2025-001", width=16),
+    Column(
+        "contract_title", "合同名称", text, False, required=True, example="钢材购销合同", width=20
+    ),
+    Column(
+        "claim_kind",
+        "合同类型",
+        choice(CLAIM_KINDS, _CLAIM_ALLOWED),
+        False,
+        allowed=_CLAIM_ALLOWED,
+        example="购销合同",
+        width=12,
+        help="留空默认为购销合同。",
+    ),
+    Column(
+        "principal",
+        "本金(元)",
+        money,
+        False,
+        required=True,
+        aliases=("欠款本金", "金额"),
+        example="120000.00",
+        width=14,
+        help="大于0，最多两位小数；可写成 1,234.50 或 ¥1,234.50。",
+    ),
+    Column(
+        "interest_rate",
+        "年利率(%)",
+        rate,
+        False,
+        aliases=("利率",),
+        example="4.35",
+        width=10,
+        help="百分数的数值，如 4.35 表示年利率4.35%。",
+    ),
+    Column(
+        "interest_basis",
+        "计息基数",
+        whole_number,
+        False,
+        allowed="360/365",
+        example=365,
+        width=10,
+        help="一年按多少天计息，留空默认为365。",
+    ),
+    Column(
+        "penalty_rate",
+        "罚息利率(%)",
+        rate,
+        False,
+        aliases=("违约金利率",),
+        width=12,
+        help="百分数的数值。",
+    ),
+    Column(
+        "signed_on",
+        "签订日期",
+        day,
+        False,
+        aliases=("合同签订日期",),
+        example="2024-06-30",
+        width=12,
+        help="日期：YYYY-MM-DD、YYYY/MM/DD或YYYY年MM月DD日。",
+    ),
+    Column(
+        "due_date",
+        "到期日",
+        day,
+        False,
+        required=True,
+        aliases=("到期日期", "应还款日"),
+        example="2025-06-30",
+        width=12,
+        help="日期：YYYY-MM-DD、YYYY/MM/DD或YYYY年MM月DD日。",
+    ),
+    Column(
+        "handler",
+        "承办人邮箱",
+        email,
+        True,
+        aliases=("承办人",),
+        width=24,
+        help="承办人的登录邮箱，须为在职的法务人员。",
+    ),
+    Column(
+        "firm",
+        "律师事务所",
+        text,
+        True,
+        aliases=("律所",),
+        width=22,
+        help="已委托的律师事务所全称，须已在系统中登记。",
+    ),
+    Column(
+        "credit_grade",
+        "信用等级",
+        choice(CREDIT_GRADES, _GRADE_ALLOWED),
+        True,
+        allowed=_GRADE_ALLOWED,
+        example="B",
+        width=10,
+    ),
+    Column(
+        "risk_level",
+        "风险等级",
+        choice(RISK_LEVELS, _RISK_ALLOWED),
+        True,
+        allowed=_RISK_ALLOWED,
+        example="中",
+        width=10,
+    ),
+    Column(
+        "loan_class",
+        "五级分类",
+        choice(LOAN_CLASSES, _LOAN_ALLOWED),
+        True,
+        allowed=_LOAN_ALLOWED,
+        width=10,
+        help="仅适用于银行类债权人。",
+    ),
+    Column(
+        "transferred_on", "移交日期", day, True, width=12, help="留空默认为导入当天；不能晚于今天。"
+    ),
+    Column(
+        "tags",
+        "标签",
+        tag_list,
+        True,
+        example="百日攻坚，重点",
+        width=16,
+        help="多个标签用逗号、分号或顿号分隔，每个最多40个字符。",
+    ),
+    Column(
+        "summary",
+        "案情摘要",
+        text,
+        True,
+        aliases=("摘要", "备注"),
+        width=30,
+        help="最多4000个字符。",
+    ),
 )
 BY_KEY = {column.key: column for column in COLUMNS}
 REQUIRED = tuple(column for column in COLUMNS if column.required)

@@ -32,25 +32,41 @@ _REQUIRED = N_("This field is required")
 
 # CaseCreate field paths → the column that holds their value.
 _CASE_FIELDS = {
-    "creditor_id": "creditor", "handler_id": "handler", "firm_id": "firm",
-    "credit_grade": "credit_grade", "risk_level": "risk_level", "loan_class": "loan_class",
-    "external_ref": "external_ref", "transferred_on": "transferred_on",
-    "summary": "summary", "tags": "tags",
+    "creditor_id": "creditor",
+    "handler_id": "handler",
+    "firm_id": "firm",
+    "credit_grade": "credit_grade",
+    "risk_level": "risk_level",
+    "loan_class": "loan_class",
+    "external_ref": "external_ref",
+    "transferred_on": "transferred_on",
+    "summary": "summary",
+    "tags": "tags",
 }
 _DEBTOR_FIELDS = {
-    "kind": "debtor_kind", "name": "debtor_name", "uscc": "debtor_id", "id_number": "debtor_id",
-    "legal_representative": "debtor_legal_representative", "phone": "debtor_phone",
+    "kind": "debtor_kind",
+    "name": "debtor_name",
+    "uscc": "debtor_id",
+    "id_number": "debtor_id",
+    "legal_representative": "debtor_legal_representative",
+    "phone": "debtor_phone",
     "address": "debtor_address",
 }
 _CLAIM_FIELDS = {
-    "contract_ref": "contract_ref", "contract_title": "contract_title", "kind": "claim_kind",
-    "principal": "principal", "interest_rate": "interest_rate",
-    "interest_basis": "interest_basis", "penalty_rate": "penalty_rate",
-    "signed_on": "signed_on", "due_date": "due_date",
+    "contract_ref": "contract_ref",
+    "contract_title": "contract_title",
+    "kind": "claim_kind",
+    "principal": "principal",
+    "interest_rate": "interest_rate",
+    "interest_basis": "interest_basis",
+    "penalty_rate": "penalty_rate",
+    "signed_on": "signed_on",
+    "due_date": "due_date",
 }
 
 
 # ---- the result ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RowError:
@@ -91,6 +107,7 @@ def _rejected(msgid: str, **params: Any) -> ImportResult:
 
 # ---- rows and groups -----------------------------------------------------------------------
 
+
 @dataclass
 class _Row:
     number: int
@@ -127,8 +144,12 @@ def _map_header(header: list[Any]) -> tuple[dict[str, tuple[int, str]], list[str
     missing = [column.label for column in REQUIRED if column.key not in found]
     if missing:
         raise FileRejected(
-            N_("Required columns are missing from the first row: %(columns)s. Use the headers "
-               "of the import template."), columns="、".join(missing))
+            N_(
+                "Required columns are missing from the first row: %(columns)s. Use the headers "
+                "of the import template."
+            ),
+            columns="、".join(missing),
+        )
     return found, ignored
 
 
@@ -163,12 +184,13 @@ def _group(rows: Iterable[_Row]) -> list[_Group]:
 def _existing_refs(session: Session, refs: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(refs), 500):
-        chunk = refs[start:start + 500]
+        chunk = refs[start : start + 500]
         found.update(session.exec(select(Case.external_ref).where(Case.external_ref.in_(chunk))))
     return found
 
 
 # ---- look-ups by name ------------------------------------------------------------------------
+
 
 class _Lookups:
     """Creditors, handlers and law firms named in the file, each looked up once."""
@@ -188,21 +210,22 @@ class _Lookups:
             if creditor is not None:
                 return creditor, None
             matches = self.session.exec(
-                select(Creditor).where(Creditor.short_name == name).limit(2)).all()
+                select(Creditor).where(Creditor.short_name == name).limit(2)
+            ).all()
             if len(matches) == 1:
                 return matches[0], None
             if matches:
                 return None, Message(
                     N_("Several creditors have the short name “%(name)s”. Use the full name."),
-                    name=name)
+                    name=name,
+                )
             return None, Message(N_("No creditor is registered as “%(name)s”."), name=name)
 
         return self._cached("creditor", name, find)
 
     def handler(self, email: str) -> tuple[User | None, Message | None]:
         def find(email: str) -> tuple[User | None, Message | None]:
-            user = self.session.exec(
-                select(User).where(sa.func.lower(User.email) == email)).first()
+            user = self.session.exec(select(User).where(sa.func.lower(User.email) == email)).first()
             if user is None:
                 return None, Message(N_("No user has the email %(email)s."), email=email)
             if user.role not in (Role.LEGAL, Role.ADMIN) or not user.is_active:
@@ -222,6 +245,7 @@ class _Lookups:
 
 
 # ---- validating one case ---------------------------------------------------------------------
+
 
 class _CaseCheck:
     """Merge the rows of one group into a ``CaseCreate`` payload, collecting every problem."""
@@ -266,9 +290,14 @@ class _CaseCheck:
                     self.source[column.key] = row.number
                     self.case[column.key] = value
                 elif value != self.case[column.key]:
-                    self.error(row.number, column.key, Message(
-                        N_("Differs from row %(row)s, which has the same external reference."),
-                        row=self.source[column.key]))
+                    self.error(
+                        row.number,
+                        column.key,
+                        Message(
+                            N_("Differs from row %(row)s, which has the same external reference."),
+                            row=self.source[column.key],
+                        ),
+                    )
 
     def _resolve(self, key: str, find) -> int | None:
         if key not in self.case:
@@ -291,10 +320,20 @@ class _CaseCheck:
         if payload["creditor_id"] is None:
             del payload["creditor_id"]  # "required", unless the creditor cell explains why
         elif "loan_class" in case and not self.lookups.creditor(case["creditor"])[0].is_bank:
-            self.error(self.source["loan_class"], "loan_class", Message(
-                N_("The five-category class applies only to bank creditors")))
-        for name in ("external_ref", "credit_grade", "risk_level", "loan_class",
-                     "transferred_on", "summary", "tags"):
+            self.error(
+                self.source["loan_class"],
+                "loan_class",
+                Message(N_("The five-category class applies only to bank creditors")),
+            )
+        for name in (
+            "external_ref",
+            "credit_grade",
+            "risk_level",
+            "loan_class",
+            "transferred_on",
+            "summary",
+            "tags",
+        ):
             if name in case:
                 payload[name] = case[name]
         return payload
@@ -302,9 +341,11 @@ class _CaseCheck:
     def _debtor(self) -> dict[str, Any]:
         case = self.case
         debtor: dict[str, Any] = {
-            "kind": case.get("debtor_kind"), "name": case.get("debtor_name"),
+            "kind": case.get("debtor_kind"),
+            "name": case.get("debtor_name"),
             "legal_representative": case.get("debtor_legal_representative"),
-            "phone": case.get("debtor_phone"), "address": case.get("debtor_address"),
+            "phone": case.get("debtor_phone"),
+            "address": case.get("debtor_address"),
         }
         identifier = case.get("debtor_id")
         debtor["id_number" if debtor["kind"] == "person" else "uscc"] = identifier
@@ -312,8 +353,7 @@ class _CaseCheck:
 
     @staticmethod
     def _claim(row: _Row) -> dict[str, Any]:
-        return {name: row.values[key] for name, key in _CLAIM_FIELDS.items()
-                if key in row.values}
+        return {name: row.values[key] for name, key in _CLAIM_FIELDS.items() if key in row.values}
 
     def _locate(self, name: str, message: Message) -> tuple[int, str | None]:
         """The (row, column) of a ``CaseCreate`` error path such as ``claims.1.principal``."""
@@ -334,8 +374,10 @@ class _CaseCheck:
 
 # ---- the operation ---------------------------------------------------------------------------
 
-def import_cases(session: Session, actor: User, filename: str, content: bytes, *,
-                 max_rows: int = MAX_ROWS) -> ImportResult:
+
+def import_cases(
+    session: Session, actor: User, filename: str, content: bytes, *, max_rows: int = MAX_ROWS
+) -> ImportResult:
     """Validate the whole file, then create every new case or none. Flushes; never commits."""
     policies.require(actor, "case.import")
     try:
@@ -362,8 +404,10 @@ def import_cases(session: Session, actor: User, filename: str, content: bytes, *
             result.errors.extend(
                 RowError(row, labels.get(key, BY_KEY[key].label) if key else None, message)
                 for (row, key), messages in sorted(
-                    check.errors.items(), key=lambda e: (e[0][0], _ORDER.get(e[0][1], -1)))
-                for message in messages)
+                    check.errors.items(), key=lambda e: (e[0][0], _ORDER.get(e[0][1], -1))
+                )
+                for message in messages
+            )
         else:
             plans.append((group, payload))
     if result.errors:
@@ -371,8 +415,13 @@ def import_cases(session: Session, actor: User, filename: str, content: bytes, *
     return _create_all(session, actor, plans, result, labels)
 
 
-def _create_all(session: Session, actor: User, plans: list[tuple[_Group, dict[str, Any]]],
-                result: ImportResult, labels: dict[str, str]) -> ImportResult:
+def _create_all(
+    session: Session,
+    actor: User,
+    plans: list[tuple[_Group, dict[str, Any]]],
+    result: ImportResult,
+    labels: dict[str, str],
+) -> ImportResult:
     current: _Group | None = None
     created: list[CreatedCase] = []
     try:
@@ -385,12 +434,17 @@ def _create_all(session: Session, actor: User, plans: list[tuple[_Group, dict[st
         assert current is not None
         result.errors = [
             RowError(current.rows[0].number, _label(labels, name), message)
-            for name, messages in exc.errors.items() for message in messages]
+            for name, messages in exc.errors.items()
+            for message in messages
+        ]
         return result
     except sa.exc.IntegrityError:
-        return _rejected(N_(
-            "Another import saved some of these cases at the same time. Nothing was imported; "
-            "upload the file again and those cases will be skipped."))
+        return _rejected(
+            N_(
+                "Another import saved some of these cases at the same time. Nothing was imported; "
+                "upload the file again and those cases will be skipped."
+            )
+        )
     result.created = created
     return result
 
@@ -400,5 +454,12 @@ def _label(labels: dict[str, str], field_path: str) -> str | None:
     return labels.get(key) if key else None
 
 
-__all__ = ["MAX_ROWS", "Column", "CreatedCase", "ImportResult", "RowError", "SkippedRef",
-           "import_cases"]
+__all__ = [
+    "MAX_ROWS",
+    "Column",
+    "CreatedCase",
+    "ImportResult",
+    "RowError",
+    "SkippedRef",
+    "import_cases",
+]

@@ -43,12 +43,18 @@ def read_file(filename: str, content: bytes, *, max_rows: int = MAX_ROWS) -> She
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if content.startswith(_OLE_MAGIC):
         if _ENCRYPTED_MARK in content:
-            raise FileRejected(N_(
-                "The workbook is protected by a password. Remove the password in Excel and "
-                "upload it again."))
-        raise FileRejected(N_(
-            "This is an old Excel 97-2003 (.xls) file. Open it in Excel, save it as .xlsx "
-            "and upload it again."))
+            raise FileRejected(
+                N_(
+                    "The workbook is protected by a password. Remove the password in Excel and "
+                    "upload it again."
+                )
+            )
+        raise FileRejected(
+            N_(
+                "This is an old Excel 97-2003 (.xls) file. Open it in Excel, save it as .xlsx "
+                "and upload it again."
+            )
+        )
     if content.startswith(_ZIP_MAGIC) or extension in ("xlsx", "xlsm"):
         return _read_xlsx(content, max_rows)
     if extension in ("csv", "txt"):
@@ -71,7 +77,8 @@ def _collect(rows: Any, max_rows: int) -> Sheet:
         if len(data) >= max_rows:
             raise FileRejected(
                 N_("The file has more than %(limit)s data rows. Split it into several files."),
-                limit=f"{max_rows:,}")
+                limit=f"{max_rows:,}",
+            )
         data.append((number, values))
     if header is None or (not data and all(v is None or not str(v).strip() for v in header)):
         raise FileRejected(N_("The file is empty."))
@@ -95,12 +102,14 @@ def _read_xlsx(content: bytes, max_rows: int) -> Sheet:
         with warnings.catch_warnings():
             # openpyxl warns about features it ignores (data validation, styles): harmless.
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(
-                io.BytesIO(content), read_only=True, data_only=True)
+            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # any failure of the parser means a damaged file
-        raise FileRejected(N_(
-            "The file is not a valid .xlsx workbook or it is damaged. Open it in Excel, save "
-            "it again as .xlsx and upload it again.")) from None
+        raise FileRejected(
+            N_(
+                "The file is not a valid .xlsx workbook or it is damaged. Open it in Excel, save "
+                "it again as .xlsx and upload it again."
+            )
+        ) from None
     try:
         if not workbook.worksheets:
             raise FileRejected(N_("The file is empty."))
@@ -113,9 +122,12 @@ def _read_xlsx(content: bytes, max_rows: int) -> Sheet:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError):
         # Truncated archive or malformed sheet XML (ElementTree's ParseError is a SyntaxError).
-        raise FileRejected(N_(
-            "The file is not a valid .xlsx workbook or it is damaged. Open it in Excel, save "
-            "it again as .xlsx and upload it again.")) from None
+        raise FileRejected(
+            N_(
+                "The file is not a valid .xlsx workbook or it is damaged. Open it in Excel, save "
+                "it again as .xlsx and upload it again."
+            )
+        ) from None
     finally:
         workbook.close()
 
@@ -127,17 +139,23 @@ def _decode(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise FileRejected(N_(
-        "The text encoding of the CSV file is not recognised. Save it as CSV (UTF-8) and "
-        "upload it again."))
+    raise FileRejected(
+        N_(
+            "The text encoding of the CSV file is not recognised. Save it as CSV (UTF-8) and "
+            "upload it again."
+        )
+    )
 
 
 def _read_csv(content: bytes, max_rows: int) -> Sheet:
     text = _decode(content)
     if "\x00" in text:
-        raise FileRejected(N_(
-            "The text encoding of the CSV file is not recognised. Save it as CSV (UTF-8) and "
-            "upload it again."))
+        raise FileRejected(
+            N_(
+                "The text encoding of the CSV file is not recognised. Save it as CSV (UTF-8) and "
+                "upload it again."
+            )
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -80,8 +80,9 @@ def template_xlsx() -> bytes:
             sheet.cell(row=2, column=index).number_format = number_format
         if column.allowed:
             options = ",".join(column.allowed.split("/"))
-            validation = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True,
-                                        showErrorMessage=False)
+            validation = DataValidation(
+                type="list", formula1=f'"{options}"', allow_blank=True, showErrorMessage=False
+            )
             validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
@@ -94,8 +95,15 @@ def template_xlsx() -> bytes:
 def _help_sheet(sheet) -> None:
     sheet.append(["列名", "是否必填", "格式", "可选值", "说明"])
     for column in COLUMNS:
-        sheet.append([column.label, "必填" if column.required else "选填", _kind(column),
-                      column.allowed, column.help])
+        sheet.append(
+            [
+                column.label,
+                "必填" if column.required else "选填",
+                _kind(column),
+                column.allowed,
+                column.help,
+            ]
+        )
     notes = [
         "",
         "使用说明：",

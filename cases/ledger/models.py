@@ -40,7 +40,8 @@ class PaymentBase(SQLModel):
     amount: Decimal = money_field(gt=Decimal(0))
     payer: str = Field(min_length=1, max_length=200)
     method: PaymentMethod = Field(
-        default=PaymentMethod.BANK_TRANSFER, sa_type=enum_type(PaymentMethod, "payment_method"))
+        default=PaymentMethod.BANK_TRANSFER, sa_type=enum_type(PaymentMethod, "payment_method")
+    )
     bank_ref: str | None = Field(default=None, max_length=64)
     claim_id: int | None = Field(default=None, foreign_key="claim.id")
     note: str | None = Field(default=None, max_length=1000)

@@ -18,8 +18,9 @@ from cases.users.models import User
 from cases.validation import parse
 
 
-def record_payment(session: Session, actor: User, case: Case,
-                   data: PaymentCreate | dict[str, Any]) -> Payment:
+def record_payment(
+    session: Session, actor: User, case: Case, data: PaymentCreate | dict[str, Any]
+) -> Payment:
     """Money received on a case; allocation to costs, interest and principal is computed."""
     policies.require(actor, "case.record_payment")
     data = parse(PaymentCreate, data)
@@ -32,10 +33,15 @@ def record_payment(session: Session, actor: User, case: Case,
     session.flush()
     refresh_totals(session, case)
     touch(case)
-    session.add(Event(
-        case_id=case.id, kind=EventKind.PAYMENT, actor_id=actor.id, payment_id=payment.id,
-        occurred_at=datetime.combine(data.received_on, time(12, 0), tzinfo=BUSINESS_TZ),
-        summary=f"{data.payer} ¥{data.amount}",
-    ))
+    session.add(
+        Event(
+            case_id=case.id,
+            kind=EventKind.PAYMENT,
+            actor_id=actor.id,
+            payment_id=payment.id,
+            occurred_at=datetime.combine(data.received_on, time(12, 0), tzinfo=BUSINESS_TZ),
+            summary=f"{data.payer} ¥{data.amount}",
+        )
+    )
     session.flush()
     return payment

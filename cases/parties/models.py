@@ -49,7 +49,8 @@ def _check_uscc(value: str | None) -> str | None:
     value = ids.normalise_uscc(value).upper()
     if not ids.is_valid_uscc(value):
         raise PydanticCustomError(
-            "uscc", N_("Not a valid unified social credit code (check digit)"))
+            "uscc", N_("Not a valid unified social credit code (check digit)")
+        )
     return value
 
 
@@ -115,8 +116,12 @@ class Party(PartyBase, table=True):
             name="identifier_matches_kind",
         ),
         # Debtor-name search in the case list (GIN trigram on PostgreSQL; migration 0002).
-        sa.Index("ix_party_name_trgm", "name", postgresql_using="gin",
-                 postgresql_ops={"name": "gin_trgm_ops"}),
+        sa.Index(
+            "ix_party_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

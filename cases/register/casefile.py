@@ -185,44 +185,71 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 def load(session: Session, case: Case) -> CaseFile:
     """Everything the case file page shows, for a case the actor may see."""
     claims = list(session.exec(select(Claim).where(Claim.case_id == case.id).order_by(Claim.id)))
-    guarantors = list(session.exec(
-        select(CaseGuarantor, Party).join(Party, Party.id == CaseGuarantor.party_id)
-        .where(CaseGuarantor.case_id == case.id).order_by(CaseGuarantor.id)
-    ).all())
-    evidence = list(session.exec(
-        select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)))
-    events = list(session.exec(
-        select(Event).where(Event.case_id == case.id)
-        .order_by(Event.occurred_at.desc(), Event.id.desc())))
-    payments = list(session.exec(
-        select(Payment).where(Payment.case_id == case.id)
-        .order_by(Payment.received_on.desc(), Payment.id.desc())))
-    documents = list(session.exec(
-        select(Attachment).where(Attachment.case_id == case.id)
-        .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())))
+    guarantors = list(
+        session.exec(
+            select(CaseGuarantor, Party)
+            .join(Party, Party.id == CaseGuarantor.party_id)
+            .where(CaseGuarantor.case_id == case.id)
+            .order_by(CaseGuarantor.id)
+        ).all()
+    )
+    evidence = list(
+        session.exec(select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id))
+    )
+    events = list(
+        session.exec(
+            select(Event)
+            .where(Event.case_id == case.id)
+            .order_by(Event.occurred_at.desc(), Event.id.desc())
+        )
+    )
+    payments = list(
+        session.exec(
+            select(Payment)
+            .where(Payment.case_id == case.id)
+            .order_by(Payment.received_on.desc(), Payment.id.desc())
+        )
+    )
+    documents = list(
+        session.exec(
+            select(Attachment)
+            .where(Attachment.case_id == case.id)
+            .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
+        )
+    )
 
     by_event: dict[int, list[Attachment]] = defaultdict(list)
     for attachment in documents:
         if attachment.event_id is not None:
             by_event[attachment.event_id].append(attachment)
     payment_by_id = {p.id: p for p in payments}
-    names = user_names(session, [
-        case.handler_id,
-        *(e.actor_id for e in events),
-        *(p.recorded_by_id for p in payments),
-        *(a.uploaded_by_id for a in documents),
-    ])
+    names = user_names(
+        session,
+        [
+            case.handler_id,
+            *(e.actor_id for e in events),
+            *(p.recorded_by_id for p in payments),
+            *(a.uploaded_by_id for a in documents),
+        ],
+    )
     timeline = [
-        TimelineEntry(event, names.get(event.actor_id), by_event.get(event.id, []),
-                      payment_by_id.get(event.payment_id))
+        TimelineEntry(
+            event,
+            names.get(event.actor_id),
+            by_event.get(event.id, []),
+            payment_by_id.get(event.payment_id),
+        )
         for event in events
     ]
     return CaseFile(
         case=case,
         creditor=session.get(Creditor, case.creditor_id),
         debtor=session.get(Party, case.debtor_id),
-        contacts=list(session.exec(
-            select(Contact).where(Contact.party_id == case.debtor_id).order_by(Contact.id))),
+        contacts=list(
+            session.exec(
+                select(Contact).where(Contact.party_id == case.debtor_id).order_by(Contact.id)
+            )
+        ),
         handler=session.get(User, case.handler_id) if case.handler_id else None,
         firm=session.get(LawFirm, case.firm_id) if case.firm_id else None,
         tags=tag_names(session, case.id),

@@ -77,36 +77,68 @@ class EvidenceKind(StrEnum):
 
 
 LABELS = {
-    **{f"status.{k.value}": v for k, v in {
-        CaseStatus.ACTIVE: N_("Active"), CaseStatus.SUSPENDED: N_("Suspended"),
-        CaseStatus.CLOSED: N_("Closed")}.items()},
-    **{f"risk.{k.value}": v for k, v in {
-        RiskLevel.HIGH: N_("High"), RiskLevel.MEDIUM: N_("Medium"),
-        RiskLevel.LOW: N_("Low")}.items()},
-    **{f"loan_class.{k.value}": v for k, v in {
-        LoanClass.NORMAL: N_("Normal"), LoanClass.SPECIAL_MENTION: N_("Special mention"),
-        LoanClass.SUBSTANDARD: N_("Substandard"), LoanClass.DOUBTFUL: N_("Doubtful"),
-        LoanClass.LOSS: N_("Loss")}.items()},
-    **{f"claim_kind.{k.value}": v for k, v in {
-        ClaimKind.SALE: N_("Sales contract"), ClaimKind.LOAN: N_("Loan contract"),
-        ClaimKind.CONSTRUCTION: N_("Construction contract"),
-        ClaimKind.SERVICE: N_("Service contract"), ClaimKind.LEASE: N_("Lease contract"),
-        ClaimKind.OTHER: N_("Other")}.items()},
-    **{f"guarantee.{k.value}": v for k, v in {
-        GuaranteeKind.JOINT: N_("Joint and several guarantee"),
-        GuaranteeKind.GENERAL: N_("General guarantee"), GuaranteeKind.MORTGAGE: N_("Mortgage"),
-        GuaranteeKind.PLEDGE: N_("Pledge")}.items()},
-    **{f"evidence.{k.value}": v for k, v in {
-        EvidenceKind.CONTRACT: N_("Contract"), EvidenceKind.IOU: N_("IOU"),
-        EvidenceKind.STATEMENT: N_("Statement of account"),
-        EvidenceKind.REPAYMENT_PLAN: N_("Repayment plan"),
-        EvidenceKind.GUARANTEE: N_("Guarantee contract"),
-        EvidenceKind.TRANSFER_VOUCHER: N_("Transfer voucher"),
-        EvidenceKind.SETTLEMENT_VOUCHER: N_("Settlement voucher"),
-        EvidenceKind.INVOICE: N_("Invoice"),
-        EvidenceKind.COLLECTION_RECORD: N_("Collection record"),
-        EvidenceKind.COURT_DOCUMENT: N_("Court document"),
-        EvidenceKind.OTHER: N_("Other")}.items()},
+    **{
+        f"status.{k.value}": v
+        for k, v in {
+            CaseStatus.ACTIVE: N_("Active"),
+            CaseStatus.SUSPENDED: N_("Suspended"),
+            CaseStatus.CLOSED: N_("Closed"),
+        }.items()
+    },
+    **{
+        f"risk.{k.value}": v
+        for k, v in {
+            RiskLevel.HIGH: N_("High"),
+            RiskLevel.MEDIUM: N_("Medium"),
+            RiskLevel.LOW: N_("Low"),
+        }.items()
+    },
+    **{
+        f"loan_class.{k.value}": v
+        for k, v in {
+            LoanClass.NORMAL: N_("Normal"),
+            LoanClass.SPECIAL_MENTION: N_("Special mention"),
+            LoanClass.SUBSTANDARD: N_("Substandard"),
+            LoanClass.DOUBTFUL: N_("Doubtful"),
+            LoanClass.LOSS: N_("Loss"),
+        }.items()
+    },
+    **{
+        f"claim_kind.{k.value}": v
+        for k, v in {
+            ClaimKind.SALE: N_("Sales contract"),
+            ClaimKind.LOAN: N_("Loan contract"),
+            ClaimKind.CONSTRUCTION: N_("Construction contract"),
+            ClaimKind.SERVICE: N_("Service contract"),
+            ClaimKind.LEASE: N_("Lease contract"),
+            ClaimKind.OTHER: N_("Other"),
+        }.items()
+    },
+    **{
+        f"guarantee.{k.value}": v
+        for k, v in {
+            GuaranteeKind.JOINT: N_("Joint and several guarantee"),
+            GuaranteeKind.GENERAL: N_("General guarantee"),
+            GuaranteeKind.MORTGAGE: N_("Mortgage"),
+            GuaranteeKind.PLEDGE: N_("Pledge"),
+        }.items()
+    },
+    **{
+        f"evidence.{k.value}": v
+        for k, v in {
+            EvidenceKind.CONTRACT: N_("Contract"),
+            EvidenceKind.IOU: N_("IOU"),
+            EvidenceKind.STATEMENT: N_("Statement of account"),
+            EvidenceKind.REPAYMENT_PLAN: N_("Repayment plan"),
+            EvidenceKind.GUARANTEE: N_("Guarantee contract"),
+            EvidenceKind.TRANSFER_VOUCHER: N_("Transfer voucher"),
+            EvidenceKind.SETTLEMENT_VOUCHER: N_("Settlement voucher"),
+            EvidenceKind.INVOICE: N_("Invoice"),
+            EvidenceKind.COLLECTION_RECORD: N_("Collection record"),
+            EvidenceKind.COURT_DOCUMENT: N_("Court document"),
+            EvidenceKind.OTHER: N_("Other"),
+        }.items()
+    },
 }
 
 
@@ -122,16 +154,19 @@ class CaseNumberCounter(SQLModel, table=True):
 
 # ---- claims -------------------------------------------------------------------------------
 
+
 class ClaimBase(SQLModel):
     contract_ref: str = Field(min_length=1, max_length=64)
     contract_title: str = Field(min_length=1, max_length=200)
     kind: ClaimKind = Field(default=ClaimKind.SALE, sa_type=enum_type(ClaimKind, "claim_kind"))
     principal: Decimal = money_field(gt=Decimal(0))
     interest_rate: Decimal | None = Field(
-        default=None, ge=0, le=100, max_digits=8, decimal_places=4, sa_type=sa.Numeric(8, 4))
+        default=None, ge=0, le=100, max_digits=8, decimal_places=4, sa_type=sa.Numeric(8, 4)
+    )
     interest_basis: int = Field(default=365)
     penalty_rate: Decimal | None = Field(
-        default=None, ge=0, le=100, max_digits=8, decimal_places=4, sa_type=sa.Numeric(8, 4))
+        default=None, ge=0, le=100, max_digits=8, decimal_places=4, sa_type=sa.Numeric(8, 4)
+    )
     penalty_terms: str | None = Field(default=None, max_length=1000)
     signed_on: date | None = None
     due_date: date
@@ -172,6 +207,7 @@ class ClaimRead(ClaimBase):
 
 # ---- guarantors, evidence, tags -----------------------------------------------------------
 
+
 class CaseGuarantor(SQLModel, table=True):
     __tablename__ = "case_guarantor"
     __table_args__ = (sa.UniqueConstraint("case_id", "party_id", name="uq_case_guarantor"),)
@@ -180,7 +216,8 @@ class CaseGuarantor(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True)
     party_id: int = Field(foreign_key="party.id", index=True)
     kind: GuaranteeKind = Field(
-        default=GuaranteeKind.JOINT, sa_type=enum_type(GuaranteeKind, "guarantee_kind"))
+        default=GuaranteeKind.JOINT, sa_type=enum_type(GuaranteeKind, "guarantee_kind")
+    )
     limit_amount: Decimal | None = money_field(nullable=True, default=None, gt=Decimal(0))
 
 
@@ -237,12 +274,14 @@ class CaseTag(SQLModel, table=True):
 
 # ---- the case -----------------------------------------------------------------------------
 
+
 class CaseBase(SQLModel):
     creditor_id: int = Field(foreign_key="creditor.id", index=True)
     handler_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     firm_id: int | None = Field(default=None, foreign_key="law_firm.id", index=True)
     credit_grade: CreditGrade | None = Field(
-        default=None, sa_type=enum_type(CreditGrade, "credit_grade"))
+        default=None, sa_type=enum_type(CreditGrade, "credit_grade")
+    )
     risk_level: RiskLevel | None = Field(default=None, sa_type=enum_type(RiskLevel, "risk_level"))
     loan_class: LoanClass | None = Field(default=None, sa_type=enum_type(LoanClass, "loan_class"))
     external_ref: str | None = Field(default=None, max_length=64)
@@ -316,18 +355,23 @@ class Case(CaseBase, table=True):
         # The case list (register/queries.py, migration 0002): deep pages in number order,
         # and substring search of numbers and references (GIN trigram on PostgreSQL).
         sa.Index("ix_case_number_id", "number", "id"),
-        sa.Index("ix_case_search_trgm", "number", "external_ref", postgresql_using="gin",
-                 postgresql_ops={"number": "gin_trgm_ops", "external_ref": "gin_trgm_ops"}),
+        sa.Index(
+            "ix_case_search_trgm",
+            "number",
+            "external_ref",
+            postgresql_using="gin",
+            postgresql_ops={"number": "gin_trgm_ops", "external_ref": "gin_trgm_ops"},
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=20, sa_column_kwargs={"unique": True})
-    external_ref: str | None = Field(
-        default=None, max_length=64, sa_column_kwargs={"unique": True})
+    external_ref: str | None = Field(default=None, max_length=64, sa_column_kwargs={"unique": True})
     debtor_id: int = Field(foreign_key="party.id", index=True)
     stage: Stage = Field(default=Stage.INTAKE, sa_type=enum_type(Stage, "stage"), index=True)
     status: CaseStatus = Field(
-        default=CaseStatus.ACTIVE, sa_type=enum_type(CaseStatus, "case_status"), index=True)
+        default=CaseStatus.ACTIVE, sa_type=enum_type(CaseStatus, "case_status"), index=True
+    )
     # Derived from claims and payments by the operations; never typed.
     claimed_principal: Decimal = money_field(default=Decimal("0.00"))
     recovered_amount: Decimal = money_field(default=Decimal("0.00"))

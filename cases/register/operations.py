@@ -52,8 +52,9 @@ def next_case_number(session: Session, year: int) -> str:
     return f"QS-{year}-{last:06d}"
 
 
-def _check_references(session: Session, data: CaseCreate | CaseUpdate,
-                      creditor_id: int | None) -> None:
+def _check_references(
+    session: Session, data: CaseCreate | CaseUpdate, creditor_id: int | None
+) -> None:
     errors: dict[str, Message] = {}
     creditor = session.get(Creditor, creditor_id) if creditor_id else None
     if creditor_id is not None and creditor is None:
@@ -65,16 +66,18 @@ def _check_references(session: Session, data: CaseCreate | CaseUpdate,
     if data.firm_id is not None and session.get(LawFirm, data.firm_id) is None:
         errors["firm_id"] = Message(N_("Unknown law firm"))
     if data.loan_class is not None and creditor is not None and not creditor.is_bank:
-        errors["loan_class"] = Message(
-            N_("The five-category class applies only to bank creditors"))
+        errors["loan_class"] = Message(N_("The five-category class applies only to bank creditors"))
     if errors:
         raise ValidationError(errors)
 
 
 def _set_tags(session: Session, case: Case, names: list[str]) -> None:
     # Through the ORM, not a bulk DELETE, so that removed tags reach the audit trail.
-    current = dict(session.exec(
-        select(Tag.name, CaseTag).join(CaseTag).where(CaseTag.case_id == case.id)).all())
+    current = dict(
+        session.exec(
+            select(Tag.name, CaseTag).join(CaseTag).where(CaseTag.case_id == case.id)
+        ).all()
+    )
     for name, link in current.items():
         if name not in names:
             session.delete(link)
@@ -98,12 +101,14 @@ def refresh_totals(session: Session, case: Case) -> None:
     """Recompute the derived money and dates of a case from its claims and payments."""
     session.flush()
     principal, oldest = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(Claim.principal), 0), sa.func.min(Claim.due_date))
-        .where(Claim.case_id == case.id)
+        sa.select(
+            sa.func.coalesce(sa.func.sum(Claim.principal), 0), sa.func.min(Claim.due_date)
+        ).where(Claim.case_id == case.id)
     ).one()
     recovered = session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
-        .where(Payment.case_id == case.id)
+        sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
+            Payment.case_id == case.id
+        )
     ).scalar_one()
     case.claimed_principal = principal
     case.oldest_due_date = oldest
@@ -120,18 +125,26 @@ def touch(case: Case) -> None:
     case.updated_at = case.last_activity_at = utcnow()
 
 
-def create_case(session: Session, actor: User, data: CaseCreate | dict[str, Any], *,
-                number_year: int | None = None) -> Case:
+def create_case(
+    session: Session,
+    actor: User,
+    data: CaseCreate | dict[str, Any],
+    *,
+    number_year: int | None = None,
+) -> Case:
     """Register a new case with its debtor, guarantors, claims, evidence and tags."""
     policies.require(actor, "case.create")
     data = parse(CaseCreate, data)
     _check_references(session, data, data.creditor_id)
-    if data.external_ref and session.exec(
-        select(Case.id).where(Case.external_ref == data.external_ref)
-    ).first():
+    if (
+        data.external_ref
+        and session.exec(select(Case.id).where(Case.external_ref == data.external_ref)).first()
+    ):
         raise ValidationError.single(
-            "external_ref", N_("A case with external reference %(ref)s already exists"),
-            ref=data.external_ref)
+            "external_ref",
+            N_("A case with external reference %(ref)s already exists"),
+            ref=data.external_ref,
+        )
     debtor = upsert_party(session, data.debtor)
     case = Case.model_validate(
         data.model_dump(exclude={"debtor", "claims", "guarantors", "evidence", "tags"}),
@@ -150,24 +163,38 @@ def create_case(session: Session, actor: User, data: CaseCreate | dict[str, Any]
         party = upsert_party(session, guarantor.party)
         if party.id == debtor.id:
             raise ValidationError.single(
-                "guarantors", N_("The debtor cannot also be its own guarantor"))
-        session.add(CaseGuarantor(case_id=case.id, party_id=party.id, kind=guarantor.kind,
-                                  limit_amount=guarantor.limit_amount))
+                "guarantors", N_("The debtor cannot also be its own guarantor")
+            )
+        session.add(
+            CaseGuarantor(
+                case_id=case.id,
+                party_id=party.id,
+                kind=guarantor.kind,
+                limit_amount=guarantor.limit_amount,
+            )
+        )
     for item in data.evidence:
         session.add(Evidence.model_validate(item, update={"case_id": case.id}))
     _set_tags(session, case, data.tags)
     refresh_totals(session, case)
     touch(case)
-    session.add(Event(
-        case_id=case.id, kind=EventKind.STAGE_CHANGE, occurred_at=utcnow(), actor_id=actor.id,
-        summary="intake", to_stage=Stage.INTAKE.value,
-    ))
+    session.add(
+        Event(
+            case_id=case.id,
+            kind=EventKind.STAGE_CHANGE,
+            occurred_at=utcnow(),
+            actor_id=actor.id,
+            summary="intake",
+            to_stage=Stage.INTAKE.value,
+        )
+    )
     session.flush()
     return case
 
 
-def update_case(session: Session, actor: User, case: Case,
-                data: CaseUpdate | dict[str, Any]) -> Case:
+def update_case(
+    session: Session, actor: User, case: Case, data: CaseUpdate | dict[str, Any]
+) -> Case:
     policies.require(actor, "case.edit")
     data = parse(CaseUpdate, data)
     changes = data.model_dump(exclude_unset=True, exclude={"tags"})
@@ -181,8 +208,16 @@ def update_case(session: Session, actor: User, case: Case,
     return case
 
 
-def move_stage(session: Session, actor: User, case: Case, action: Action | str, *,
-               note: str = "", on: date | None = None, approved: bool = False) -> Event:
+def move_stage(
+    session: Session,
+    actor: User,
+    case: Case,
+    action: Action | str,
+    *,
+    note: str = "",
+    on: date | None = None,
+    approved: bool = False,
+) -> Event:
     """Apply one row of the transition table and put the move on the timeline."""
     policies.require(actor, "case.move_stage")
     try:
@@ -202,9 +237,13 @@ def move_stage(session: Session, actor: User, case: Case, action: Action | str, 
         case.closed_on = None
     touch(case)
     event = Event(
-        case_id=case.id, kind=EventKind.STAGE_CHANGE, occurred_at=utcnow(), actor_id=actor.id,
+        case_id=case.id,
+        kind=EventKind.STAGE_CHANGE,
+        occurred_at=utcnow(),
+        actor_id=actor.id,
         summary=note.strip() or str(STAGE_LABELS[new]),
-        from_stage=old.value, to_stage=new.value,
+        from_stage=old.value,
+        to_stage=new.value,
     )
     session.add(event)
     session.flush()

@@ -221,8 +221,9 @@ def _debtor_matches(text: str) -> sa.Select[tuple[int]]:
     return sa.select(Party.id).where(sa.or_(*by_name, *by_id)).correlate(None)
 
 
-def _search_condition(text: str, debtors: sa.ColumnElement[bool] | None = None
-                      ) -> sa.ColumnElement[bool]:
+def _search_condition(
+    text: str, debtors: sa.ColumnElement[bool] | None = None
+) -> sa.ColumnElement[bool]:
     """Cases whose debtor or own references match ``text`` (see ``CaseQuery``).
 
     ``debtors``, when given, is a condition on ``Case.debtor_id`` built from the debtors
@@ -234,22 +235,28 @@ def _search_condition(text: str, debtors: sa.ColumnElement[bool] | None = None
     if not _REFERENCE_CHAR.search(text):  # all Chinese: cannot be part of a number or reference
         own: list[sa.ColumnElement[bool]] = []
     elif len(text) < MIN_FRAGMENT:
-        own = [Case.number == identifier,  # as typed, in capitals or in lower case:
-               Case.external_ref.in_(sorted({text, text.upper(), text.lower()}))]
+        own = [
+            Case.number == identifier,  # as typed, in capitals or in lower case:
+            Case.external_ref.in_(sorted({text, text.upper(), text.lower()})),
+        ]
     else:
-        own = [Case.number.contains(identifier, autoescape=True),  # numbers are in capitals
-               _contains(Case.external_ref, text)]
+        own = [
+            Case.number.contains(identifier, autoescape=True),  # numbers are in capitals
+            _contains(Case.external_ref, text),
+        ]
     if debtors is not None:
         return sa.or_(debtors, *own)
     by_debtor = sa.select(Case.id).where(Case.debtor_id.in_(_debtor_matches(text)))
     if not own:
         return Case.id.in_(by_debtor.correlate(None))
-    return Case.id.in_(sa.union(
-        by_debtor.correlate(None), sa.select(Case.id).where(sa.or_(*own)).correlate(None)))
+    return Case.id.in_(
+        sa.union(by_debtor.correlate(None), sa.select(Case.id).where(sa.or_(*own)).correlate(None))
+    )
 
 
-def conditions(actor: User, params: CaseQuery, *, on: date,
-               debtors: sa.ColumnElement[bool] | None = None) -> list[sa.ColumnElement[bool]]:
+def conditions(
+    actor: User, params: CaseQuery, *, on: date, debtors: sa.ColumnElement[bool] | None = None
+) -> list[sa.ColumnElement[bool]]:
     """The WHERE clauses of the list: visibility first, then each filter that is set.
 
     ``debtors`` optionally replaces the debtor subquery of the search (``q``) by a condition
@@ -258,9 +265,12 @@ def conditions(actor: User, params: CaseQuery, *, on: date,
     """
     where: list[sa.ColumnElement[bool]] = [policies.visible_filter(actor)]
     for column, value in (
-        (Case.stage, params.stage), (Case.status, params.status),
-        (Case.handler_id, params.handler_id), (Case.firm_id, params.firm_id),
-        (Case.creditor_id, params.creditor_id), (Case.credit_grade, params.credit_grade),
+        (Case.stage, params.stage),
+        (Case.status, params.status),
+        (Case.handler_id, params.handler_id),
+        (Case.firm_id, params.firm_id),
+        (Case.creditor_id, params.creditor_id),
+        (Case.credit_grade, params.credit_grade),
         (Case.risk_level, params.risk_level),
     ):
         if value is not None:
@@ -272,16 +282,22 @@ def conditions(actor: User, params: CaseQuery, *, on: date,
         if latest is not None:
             where.append(Case.overdue_since <= latest)
     if params.tag is not None:
-        where.append(Case.id.in_(
-            sa.select(CaseTag.case_id).join(Tag, Tag.id == CaseTag.tag_id)
-            .where(Tag.name == params.tag).correlate(None)))
+        where.append(
+            Case.id.in_(
+                sa.select(CaseTag.case_id)
+                .join(Tag, Tag.id == CaseTag.tag_id)
+                .where(Tag.name == params.tag)
+                .correlate(None)
+            )
+        )
     if params.q is not None:
         where.append(_search_condition(params.q, debtors))
     return where
 
 
-_STAGE_POSITION = sa.case({stage: position for position, stage in enumerate(Stage)},
-                          value=Case.stage)
+_STAGE_POSITION = sa.case(
+    {stage: position for position, stage in enumerate(Stage)}, value=Case.stage
+)
 
 
 def _order_by(params: CaseQuery) -> list[sa.ColumnElement[Any]]:
@@ -306,16 +322,28 @@ def _order_by(params: CaseQuery) -> list[sa.ColumnElement[Any]]:
 
 # The columns of a row, named as in ``CaseListItem``.
 _ROW_COLUMNS = (
-    Case.id, Case.number, Case.external_ref, Case.debtor_id,
-    Party.name.label("debtor_name"), Party.kind.label("debtor_kind"),
+    Case.id,
+    Case.number,
+    Case.external_ref,
+    Case.debtor_id,
+    Party.name.label("debtor_name"),
+    Party.kind.label("debtor_kind"),
     sa.func.coalesce(Party.uscc, Party.id_number, "").label("debtor_identifier"),
-    Case.creditor_id, Creditor.name.label("creditor_name"),
-    Case.handler_id, User.name.label("handler_name"),
-    Case.firm_id, LawFirm.name.label("firm_name"),
-    Case.stage, Case.status, Case.claimed_principal.label("principal"),
-    Case.recovered_amount.label("recovered"), Case.oldest_due_date.label("due_date"),
+    Case.creditor_id,
+    Creditor.name.label("creditor_name"),
+    Case.handler_id,
+    User.name.label("handler_name"),
+    Case.firm_id,
+    LawFirm.name.label("firm_name"),
+    Case.stage,
+    Case.status,
+    Case.claimed_principal.label("principal"),
+    Case.recovered_amount.label("recovered"),
+    Case.oldest_due_date.label("due_date"),
     Case.overdue_since,
-    Case.risk_level, Case.credit_grade, Case.last_activity_at,
+    Case.risk_level,
+    Case.credit_grade,
+    Case.last_activity_at,
 )
 
 
@@ -367,8 +395,12 @@ def search_cases(session: Session, actor: User, params: CaseQuery, *, on: date) 
 def _tags_of(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
     if not case_ids:
         return {}
-    stmt = (sa.select(CaseTag.case_id, Tag.name).join(Tag, Tag.id == CaseTag.tag_id)
-            .where(CaseTag.case_id.in_(case_ids)).order_by(Tag.name))
+    stmt = (
+        sa.select(CaseTag.case_id, Tag.name)
+        .join(Tag, Tag.id == CaseTag.tag_id)
+        .where(CaseTag.case_id.in_(case_ids))
+        .order_by(Tag.name)
+    )
     tags: dict[int, list[str]] = {}
     for case_id, name in session.execute(stmt):
         tags.setdefault(case_id, []).append(name)
@@ -379,12 +411,16 @@ def _item(row: Mapping[str, Any], *, tags: list[str], on: date) -> CaseListItem:
     values = dict(row)
     since = values.pop("overdue_since")
     return CaseListItem(
-        **values, outstanding=max(row["principal"] - row["recovered"], Decimal("0.00")),
-        overdue_days=overdue_days(since, on), aging=bucket_for(since, on), tags=tags,
+        **values,
+        outstanding=max(row["principal"] - row["recovered"], Decimal("0.00")),
+        overdue_days=overdue_days(since, on),
+        aging=bucket_for(since, on),
+        tags=tags,
     )
 
 
 # ---- choices for the filter form ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FilterOptions:
@@ -400,16 +436,20 @@ def filter_options(session: Session, actor: User) -> FilterOptions:
     """Choices for the filters. Counsel only get those used on cases they may see."""
     if actor.role == Role.COUNSEL:
         visible = sa.select(Case).where(policies.visible_filter(actor)).subquery()
-        handlers = sa.select(User.id, User.name).where(
-            User.id.in_(sa.select(visible.c.handler_id)))
+        handlers = sa.select(User.id, User.name).where(User.id.in_(sa.select(visible.c.handler_id)))
         firms = sa.select(LawFirm.id, LawFirm.name).where(LawFirm.id == actor.firm_id)
         creditors = sa.select(Creditor.id, Creditor.name).where(
-            Creditor.id.in_(sa.select(visible.c.creditor_id)))
-        tags = sa.select(Tag.name).where(Tag.id.in_(
-            sa.select(CaseTag.tag_id).where(CaseTag.case_id.in_(sa.select(visible.c.id)))))
+            Creditor.id.in_(sa.select(visible.c.creditor_id))
+        )
+        tags = sa.select(Tag.name).where(
+            Tag.id.in_(
+                sa.select(CaseTag.tag_id).where(CaseTag.case_id.in_(sa.select(visible.c.id)))
+            )
+        )
     else:
         handlers = sa.select(User.id, User.name).where(
-            User.role.in_([Role.LEGAL, Role.ADMIN]), User.is_active)
+            User.role.in_([Role.LEGAL, Role.ADMIN]), User.is_active
+        )
         firms = sa.select(LawFirm.id, LawFirm.name)
         creditors = sa.select(Creditor.id, Creditor.name)
         tags = sa.select(Tag.name)

@@ -63,8 +63,15 @@ ACTION_LABELS = {
 
 S, A = Stage, Action
 _PRE_SUIT = (S.COLLECTION, S.DEMAND_LETTER, S.NEGOTIATION)
-_OPEN = (S.INTAKE, S.COLLECTION, S.DEMAND_LETTER, S.NEGOTIATION, S.PRESERVATION,
-         S.LITIGATION, S.ENFORCEMENT)
+_OPEN = (
+    S.INTAKE,
+    S.COLLECTION,
+    S.DEMAND_LETTER,
+    S.NEGOTIATION,
+    S.PRESERVATION,
+    S.LITIGATION,
+    S.ENFORCEMENT,
+)
 
 TRANSITIONS: dict[tuple[Stage, Action], Stage] = {
     (S.INTAKE, A.ACCEPT): S.COLLECTION,
@@ -93,12 +100,14 @@ def next_stage(stage: Stage, action: Action) -> Stage:
     except KeyError:
         raise DomainError(
             N_("A case in stage “%(stage)s” cannot “%(action)s”."),
-            stage=Message(STAGE_LABELS[stage]), action=Message(ACTION_LABELS[action]),
+            stage=Message(STAGE_LABELS[stage]),
+            action=Message(ACTION_LABELS[action]),
         ) from None
 
 
 def actions_from(stage: Stage, *, include_approval_only: bool = False) -> list[Action]:
     return [
-        action for (from_stage, action) in TRANSITIONS
+        action
+        for (from_stage, action) in TRANSITIONS
         if from_stage == stage and (include_approval_only or action not in APPROVAL_ONLY)
     ]

@@ -15,8 +15,9 @@ from cases.users.models import User
 from cases.validation import parse
 
 
-def log_event(session: Session, actor: User, case: Case,
-              data: EventCreate | dict[str, Any]) -> Event:
+def log_event(
+    session: Session, actor: User, case: Case, data: EventCreate | dict[str, Any]
+) -> Event:
     """A contact record, progress report or note, by hand."""
     policies.require(actor, "case.log_event")
     data = parse(EventCreate, data)
@@ -27,9 +28,17 @@ def log_event(session: Session, actor: User, case: Case,
     return event
 
 
-def attach_file(session: Session, actor: User, case: Case, store: FileStore, *,
-                filename: str, data: bytes, max_bytes: int,
-                event: Event | None = None) -> Attachment:
+def attach_file(
+    session: Session,
+    actor: User,
+    case: Case,
+    store: FileStore,
+    *,
+    filename: str,
+    data: bytes,
+    max_bytes: int,
+    event: Event | None = None,
+) -> Attachment:
     """Keep an uploaded file on the case (optionally on one of its events)."""
     policies.require(actor, "case.attach")
     content_type = check_upload(filename, data, max_bytes=max_bytes)

@@ -57,16 +57,19 @@ def check_upload(filename: str, data: bytes, *, max_bytes: int) -> str:
     ext = os.path.splitext(filename)[1].lower()
     if ext not in ALLOWED_TYPES:
         raise ValidationError.single(
-            "file", N_("Files of type “%(ext)s” are not accepted"), ext=ext or "?")
+            "file", N_("Files of type “%(ext)s” are not accepted"), ext=ext or "?"
+        )
     if not data:
         raise ValidationError.single("file", N_("The file is empty"))
     if len(data) > max_bytes:
         raise ValidationError.single(
-            "file", N_("The file is larger than %(mb)s MB"), mb=max_bytes // (1024 * 1024))
+            "file", N_("The file is larger than %(mb)s MB"), mb=max_bytes // (1024 * 1024)
+        )
     magic = _MAGIC.get(ext)
     if magic and not data.startswith(magic):
         raise ValidationError.single(
-            "file", N_("The file's content does not match its type “%(ext)s”"), ext=ext)
+            "file", N_("The file's content does not match its type “%(ext)s”"), ext=ext
+        )
     return ALLOWED_TYPES[ext]
 
 

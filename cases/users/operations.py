@@ -35,7 +35,8 @@ def create_user(session: Session, data: UserCreate | dict[str, Any]) -> User:
         raise ValidationError.single("email", N_("A user with this email already exists"))
     if (data.role == Role.COUNSEL) != (data.firm_id is not None):
         raise ValidationError.single(
-            "firm_id", N_("Outside counsel, and only outside counsel, belong to a law firm"))
+            "firm_id", N_("Outside counsel, and only outside counsel, belong to a law firm")
+        )
     user = User.model_validate(
         data.model_dump(exclude={"password"}),
         update={"password_hash": generate_password_hash(data.password, method=PASSWORD_METHOD)},
@@ -47,8 +48,9 @@ def create_user(session: Session, data: UserCreate | dict[str, Any]) -> User:
 
 def set_password(session: Session, user: User, password: str) -> None:
     if len(password) < 10:
-        raise ValidationError.single("password", N_("At least %(min_length)s characters"),
-                                     min_length=10)
+        raise ValidationError.single(
+            "password", N_("At least %(min_length)s characters"), min_length=10
+        )
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
     session.flush()
 

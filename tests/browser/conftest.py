@@ -30,9 +30,15 @@ from tests.browser.pages import Navigator
 from tests.conftest import BACKENDS, PASSWORD, _pg_database
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 TIMEOUT_MS = 15_000
 
 
@@ -53,12 +59,14 @@ def live_database_url(request, tmp_path_factory) -> Iterator[str]:
 def live_app(live_database_url, tmp_path_factory) -> Iterator[Flask]:
     from webapp import create_app
 
-    app = create_app({
-        "ENV": "testing",
-        "DATABASE_URL": live_database_url,
-        "UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")),
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": live_database_url,
+            "UPLOAD_DIR": str(tmp_path_factory.mktemp("browser-uploads")),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     assert app.config["WTF_CSRF_ENABLED"], "the browser tests run with CSRF protection on"
     yield app
     app.extensions["qingshou_db"].engine.dispose()
@@ -81,8 +89,11 @@ def live_server(live_app) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not (CHROMIUM.is_file() and shutil.which(str(CHROMIUM))):
-        pytest.fail(f"The browser tests drive the system Chromium at {CHROMIUM}, which is "
-                    "missing: install it with `scripts/bootstrap.sh --system`.", pytrace=False)
+        pytest.fail(
+            f"The browser tests drive the system Chromium at {CHROMIUM}, which is "
+            "missing: install it with `scripts/bootstrap.sh --system`.",
+            pytrace=False,
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -94,8 +105,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser, live_server, request, tmp_path) -> Iterator[Page]:
     """A fresh browser context (no cookies) whose language is Chinese, like our users'."""
-    context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+    context = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     try:
@@ -131,8 +141,15 @@ def world(live_app) -> World:
     tag = uuid.uuid4().hex[:8]
     factory = live_app.extensions["qingshou_db"].session_factory
     with transaction(factory) as session:
-        user = create_user(session, {"email": f"legal-{tag}@example.cn", "name": "王法务",
-                                     "role": Role.LEGAL, "password": PASSWORD})
+        user = create_user(
+            session,
+            {
+                "email": f"legal-{tag}@example.cn",
+                "name": "王法务",
+                "role": Role.LEGAL,
+                "password": PASSWORD,
+            },
+        )
         session.info["actor_id"] = user.id
         creditor = Creditor(name=f"鼎泰实业集团有限公司{tag}", short_name="鼎泰集团")
         session.add(creditor)

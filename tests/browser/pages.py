@@ -30,7 +30,8 @@ def choice(scope: Page | Locator, text: str) -> Locator:
 def section(page: Page, heading: str) -> Locator:
     """The card headed ``heading`` (its own ``h2``, not a nested one)."""
     return page.locator("section").filter(
-        has=page.get_by_role("heading", name=heading, exact=True, level=2))
+        has=page.get_by_role("heading", name=heading, exact=True, level=2)
+    )
 
 
 class Navigator:
@@ -89,15 +90,24 @@ class IntakePage:
     def choose_creditor(self, name: str) -> None:
         choice(self.case_part, "债权人").select_option(label=name)
 
-    def fill_debtor(self, *, name: str, identifier: str, legal_representative: str = "",
-                    phone: str = "") -> None:
+    def fill_debtor(
+        self, *, name: str, identifier: str, legal_representative: str = "", phone: str = ""
+    ) -> None:
         self.debtor_field("名称").fill(name)
         self.debtor_field("统一社会信用代码或身份证号码").fill(identifier)
         self.debtor_field("法定代表人").fill(legal_representative)
         self.debtor_field("电话").fill(phone)
 
-    def fill_claim(self, n: int, *, contract_ref: str, title: str, principal: str,
-                   due_date: str, signed_on: str = "") -> None:
+    def fill_claim(
+        self,
+        n: int,
+        *,
+        contract_ref: str,
+        title: str,
+        principal: str,
+        due_date: str,
+        signed_on: str = "",
+    ) -> None:
         self.claim_field(n, "合同编号").fill(contract_ref)
         self.claim_field(n, "合同名称").fill(title)
         self.claim_field(n, "本金（元）").fill(principal)
@@ -138,8 +148,15 @@ class CaseDetailPage:
     def stage(self) -> Locator:
         return self.page.get_by_test_id("stage")
 
-    def log_contact(self, *, channel: str, summary: str, debtor_said: str,
-                    promised_amount: str, promised_date: str) -> CaseDetailPage:
+    def log_contact(
+        self,
+        *,
+        channel: str,
+        summary: str,
+        debtor_said: str,
+        promised_amount: str,
+        promised_date: str,
+    ) -> CaseDetailPage:
         """记录进展 → a collection contact (催收记录) with what the debtor said and promised."""
         form = section(self.page, "记录进展")
         choice(form, "类型").select_option(label="催收记录")

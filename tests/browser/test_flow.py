@@ -31,10 +31,17 @@ def _saved(live_app, model, *where):
 
 def _fill_intake(intake: IntakePage, world, *, debtor: str, uscc: str) -> None:
     intake.choose_creditor(world.creditor_name)
-    intake.fill_debtor(name=debtor, identifier=uscc, legal_representative="周建华",
-                       phone="0512-57701234")
-    intake.fill_claim(0, contract_ref="DT-2025-GX-0815", title="钢材购销合同",
-                      principal="356,800.00", signed_on="2025-01-10", due_date="2025-06-30")
+    intake.fill_debtor(
+        name=debtor, identifier=uscc, legal_representative="周建华", phone="0512-57701234"
+    )
+    intake.fill_claim(
+        0,
+        contract_ref="DT-2025-GX-0815",
+        title="钢材购销合同",
+        principal="356,800.00",
+        signed_on="2025-01-10",
+        due_date="2025-06-30",
+    )
 
 
 def test_register_a_case_log_a_call_and_read_it_in_english(nav, world, live_app):
@@ -53,9 +60,12 @@ def test_register_a_case_log_a_call_and_read_it_in_english(nav, world, live_app)
 
     promised_on = (today() + timedelta(days=14)).isoformat()
     detail = detail.log_contact(
-        channel="电话", summary="电话联系财务经理周建华，告知货款已逾期",
+        channel="电话",
+        summary="电话联系财务经理周建华，告知货款已逾期",
         debtor_said="承认欠款，称下游回款延迟，承诺两周内先付五万元",
-        promised_amount="50000", promised_date=promised_on)
+        promised_amount="50000",
+        promised_date=promised_on,
+    )
 
     expect(detail.flash()).to_have_text("已记入案件进展。")
     entry = detail.timeline_entry("电话联系财务经理周建华")
@@ -79,11 +89,15 @@ def test_register_a_case_log_a_call_and_read_it_in_english(nav, world, live_app)
     assert case.claimed_principal == Decimal("356800.00")
     [event] = _saved(live_app, Event, Event.case_id == case.id, Event.kind == EventKind.CONTACT)
     assert (event.channel, event.promised_amount, event.promised_date.isoformat()) == (
-        Channel.PHONE, Decimal("50000.00"), promised_on)
+        Channel.PHONE,
+        Decimal("50000.00"),
+        promised_on,
+    )
 
 
 def test_a_wrong_credit_code_is_refused_in_chinese_and_the_form_keeps_its_values(
-        nav, world, live_app):
+    nav, world, live_app
+):
     debtor = "苏州鑫源建材贸易有限公司"
     good = valid_uscc()
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")  # a wrong check character
@@ -104,7 +118,8 @@ def test_a_wrong_credit_code_is_refused_in_chinese_and_the_form_keeps_its_values
     expect(intake.claim_field(0, "本金（元）")).to_have_value("356,800.00")
     expect(intake.claim_field(0, "到期日")).to_have_value("2025-06-30")
     expect(choice(intake.case_part, "债权人")).to_have_value(
-        str(_creditor_id(live_app, world.creditor_name)))
+        str(_creditor_id(live_app, world.creditor_name))
+    )
     assert _saved(live_app, Party, Party.name == debtor) == []
 
     # Corrected, the same form goes through.

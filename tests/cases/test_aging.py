@@ -20,24 +20,27 @@ def due(days_overdue: int) -> date:
     return ON - timedelta(days=days_overdue)
 
 
-@pytest.mark.parametrize(("days", "bucket"), [
-    (-365, AgingBucket.NOT_DUE),
-    (-1, AgingBucket.NOT_DUE),
-    (0, AgingBucket.DAYS_0_30),
-    (30, AgingBucket.DAYS_0_30),
-    (31, AgingBucket.DAYS_31_90),
-    (90, AgingBucket.DAYS_31_90),
-    (91, AgingBucket.DAYS_91_180),
-    (180, AgingBucket.DAYS_91_180),
-    (181, AgingBucket.DAYS_181_365),
-    (365, AgingBucket.DAYS_181_365),
-    (366, AgingBucket.YEARS_1_2),
-    (730, AgingBucket.YEARS_1_2),
-    (731, AgingBucket.YEARS_2_3),
-    (1095, AgingBucket.YEARS_2_3),
-    (1096, AgingBucket.OVER_3_YEARS),
-    (5000, AgingBucket.OVER_3_YEARS),
-])
+@pytest.mark.parametrize(
+    ("days", "bucket"),
+    [
+        (-365, AgingBucket.NOT_DUE),
+        (-1, AgingBucket.NOT_DUE),
+        (0, AgingBucket.DAYS_0_30),
+        (30, AgingBucket.DAYS_0_30),
+        (31, AgingBucket.DAYS_31_90),
+        (90, AgingBucket.DAYS_31_90),
+        (91, AgingBucket.DAYS_91_180),
+        (180, AgingBucket.DAYS_91_180),
+        (181, AgingBucket.DAYS_181_365),
+        (365, AgingBucket.DAYS_181_365),
+        (366, AgingBucket.YEARS_1_2),
+        (730, AgingBucket.YEARS_1_2),
+        (731, AgingBucket.YEARS_2_3),
+        (1095, AgingBucket.YEARS_2_3),
+        (1096, AgingBucket.OVER_3_YEARS),
+        (5000, AgingBucket.OVER_3_YEARS),
+    ],
+)
 def test_bucket_boundaries(days, bucket):
     assert bucket_for(due(days), ON) == bucket
 

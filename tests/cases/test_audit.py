@@ -25,8 +25,9 @@ from tests.factories import case_payload, valid_uscc
 IMMUTABLE = "audit entries are never changed or deleted"
 
 
-def entries(session, *, entity: str, entity_id: int | None = None,
-            action: AuditAction | None = None) -> list[AuditEntry]:
+def entries(
+    session, *, entity: str, entity_id: int | None = None, action: AuditAction | None = None
+) -> list[AuditEntry]:
     session.flush()
     stmt = select(AuditEntry).where(AuditEntry.entity == entity).order_by(AuditEntry.id)
     if entity_id is not None:
@@ -49,6 +50,7 @@ def legal(session, make_user):
 
 
 # ---- create, update, delete ----------------------------------------------------------------
+
 
 def test_create_records_actor_time_entity_case_and_new_values(session, legal, make_creditor):
     creditor = make_creditor()
@@ -123,6 +125,7 @@ def test_without_an_actor_the_entry_says_so(session, make_creditor):
 
 # ---- secrets never in clear ----------------------------------------------------------------
 
+
 def _all_changes_text(session) -> str:
     session.flush()
     return json.dumps([e.changes for e in session.exec(select(AuditEntry))], ensure_ascii=False)
@@ -135,8 +138,9 @@ def test_password_hash_is_masked(session, make_user):
 
     old_hash = user.password_hash
     set_password(session, user, "a-brand-new-password")
-    changed = only(entries(session, entity="app_user", entity_id=user.id,
-                           action=AuditAction.UPDATE))
+    changed = only(
+        entries(session, entity="app_user", entity_id=user.id, action=AuditAction.UPDATE)
+    )
     assert changed.changes == {"password_hash": [MASK, MASK]}
 
     text = _all_changes_text(session)
@@ -163,25 +167,29 @@ def test_deleting_a_user_masks_the_old_hash(session, make_user):
     user_id, password_hash = user.id, user.password_hash
     session.delete(user)
     session.flush()
-    entry = only(entries(session, entity="app_user", entity_id=user_id,
-                         action=AuditAction.DELETE))
+    entry = only(entries(session, entity="app_user", entity_id=user_id, action=AuditAction.DELETE))
     assert entry.changes["password_hash"] == [MASK, None]
     assert password_hash not in _all_changes_text(session)
 
 
 # ---- same transaction: a failed operation leaves no trace ----------------------------------
 
-def test_failed_operation_leaves_neither_change_nor_audit(session, session_factory, legal,
-                                                          make_creditor):
+
+def test_failed_operation_leaves_neither_change_nor_audit(
+    session, session_factory, legal, make_creditor
+):
     creditor = make_creditor()
     session.commit()
     audit_before = session.exec(select(sa.func.count()).select_from(AuditEntry)).one()
     debtor = {"kind": "company", "name": "自保债务人有限公司", "uscc": valid_uscc()}
-    payload = case_payload(creditor.id, external_ref="ROLLBACK-1", debtor=debtor,
-                           guarantors=[{"party": debtor}])
+    payload = case_payload(
+        creditor.id, external_ref="ROLLBACK-1", debtor=debtor, guarantors=[{"party": debtor}]
+    )
 
-    with pytest.raises(ValidationError) as exc, \
-            transaction(session_factory, actor_id=legal.id) as unit:
+    with (
+        pytest.raises(ValidationError) as exc,
+        transaction(session_factory, actor_id=legal.id) as unit,
+    ):
         # The case, its claims and the debtor are flushed (and audited) before the
         # guarantor check refuses the payload.
         create_case(unit, unit.get(User, legal.id), payload)
@@ -196,8 +204,9 @@ def test_the_flush_before_the_failure_did_write_audit_rows(session, legal, make_
     """The control for the test above: inside the unit, the entries exist until rollback."""
     creditor = make_creditor()
     debtor = {"kind": "company", "name": "自保债务人二有限公司", "uscc": valid_uscc()}
-    payload = case_payload(creditor.id, external_ref="ROLLBACK-2", debtor=debtor,
-                           guarantors=[{"party": debtor}])
+    payload = case_payload(
+        creditor.id, external_ref="ROLLBACK-2", debtor=debtor, guarantors=[{"party": debtor}]
+    )
     with pytest.raises(ValidationError):
         create_case(session, legal, payload)
     case = session.exec(select(Case).where(Case.external_ref == "ROLLBACK-2")).one()
@@ -206,17 +215,22 @@ def test_the_flush_before_the_failure_did_write_audit_rows(session, legal, make_
 
 # ---- the database refuses to rewrite history -----------------------------------------------
 
+
 @pytest.fixture
 def audit_row(session, legal, make_case) -> AuditEntry:
     case = make_case(actor=legal)
     return entries(session, entity="case", entity_id=case.id)[0]
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_entry SET actor_id = NULL WHERE id = :id",
-    "UPDATE audit_entry SET changes = '{}' WHERE id = :id",
-    "DELETE FROM audit_entry WHERE id = :id",
-], ids=["update-actor", "update-changes", "delete"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_entry SET actor_id = NULL WHERE id = :id",
+        "UPDATE audit_entry SET changes = '{}' WHERE id = :id",
+        "DELETE FROM audit_entry WHERE id = :id",
+    ],
+    ids=["update-actor", "update-changes", "delete"],
+)
 def test_database_refuses_to_change_audit_entries(session, connection, audit_row, statement):
     before = (audit_row.actor_id, audit_row.changes)
     with pytest.raises(sa.exc.DBAPIError, match=IMMUTABLE), connection.begin_nested():
@@ -231,8 +245,12 @@ def test_orm_delete_of_an_audit_entry_is_refused(session, connection, audit_row)
     with pytest.raises(sa.exc.DBAPIError, match=IMMUTABLE), session.begin_nested():  # noqa: PT012
         session.delete(audit_row)
         session.flush()
-    assert connection.execute(
-        sa.select(sa.func.count()).where(AuditEntry.id == audit_row.id)).scalar_one() == 1
+    assert (
+        connection.execute(
+            sa.select(sa.func.count()).where(AuditEntry.id == audit_row.id)
+        ).scalar_one()
+        == 1
+    )
 
 
 def test_money_is_recorded_exactly(session, legal, make_creditor):

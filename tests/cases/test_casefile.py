@@ -32,23 +32,50 @@ def legal(make_user, session):
     return user
 
 
-def test_load_gathers_claims_parties_timeline_payments_and_files(session, make_case, legal,
-                                                                 store):
-    case = make_case(actor=legal, claims=[
-        {"contract_ref": "A-1", "contract_title": "买卖合同", "principal": "100.10",
-         "due_date": "2025-01-31"},
-        {"contract_ref": "A-2", "contract_title": "买卖合同", "principal": "50.05",
-         "due_date": "2024-12-31"},
-    ], guarantors=[{"party": {"kind": "person", "name": "担保人甲", "id_number": valid_ric()}}])
-    contact = log_event(session, legal, case, {
-        "kind": "contact", "channel": "phone", "summary": "电话催收",
-        "occurred_at": datetime(2025, 3, 1, 10, 0, tzinfo=BUSINESS_TZ)})
-    payment = record_payment(session, legal, case, {
-        "received_on": "2025-04-01", "amount": "20.00", "payer": "债务人"})
-    on_contact = attach_file(session, legal, case, store, filename="录音.mp3", data=b"ID3...",
-                             max_bytes=2**20, event=contact)
-    loose = attach_file(session, legal, case, store, filename="合同.pdf", data=PDF,
-                        max_bytes=2**20)
+def test_load_gathers_claims_parties_timeline_payments_and_files(session, make_case, legal, store):
+    case = make_case(
+        actor=legal,
+        claims=[
+            {
+                "contract_ref": "A-1",
+                "contract_title": "买卖合同",
+                "principal": "100.10",
+                "due_date": "2025-01-31",
+            },
+            {
+                "contract_ref": "A-2",
+                "contract_title": "买卖合同",
+                "principal": "50.05",
+                "due_date": "2024-12-31",
+            },
+        ],
+        guarantors=[{"party": {"kind": "person", "name": "担保人甲", "id_number": valid_ric()}}],
+    )
+    contact = log_event(
+        session,
+        legal,
+        case,
+        {
+            "kind": "contact",
+            "channel": "phone",
+            "summary": "电话催收",
+            "occurred_at": datetime(2025, 3, 1, 10, 0, tzinfo=BUSINESS_TZ),
+        },
+    )
+    payment = record_payment(
+        session, legal, case, {"received_on": "2025-04-01", "amount": "20.00", "payer": "债务人"}
+    )
+    on_contact = attach_file(
+        session,
+        legal,
+        case,
+        store,
+        filename="录音.mp3",
+        data=b"ID3...",
+        max_bytes=2**20,
+        event=contact,
+    )
+    loose = attach_file(session, legal, case, store, filename="合同.pdf", data=PDF, max_bytes=2**20)
 
     file = casefile.load(session, case)
 
@@ -68,9 +95,17 @@ def test_load_gathers_claims_parties_timeline_payments_and_files(session, make_c
 
 
 def test_overdue_days_and_aging_count_from_the_oldest_due_date(session, make_case, legal):
-    case = make_case(actor=legal, claims=[
-        {"contract_ref": "B-1", "contract_title": "借款合同", "principal": "10",
-         "due_date": "2025-01-01"}])
+    case = make_case(
+        actor=legal,
+        claims=[
+            {
+                "contract_ref": "B-1",
+                "contract_title": "借款合同",
+                "principal": "10",
+                "due_date": "2025-01-01",
+            }
+        ],
+    )
 
     file = casefile.load(session, case)
 
@@ -83,11 +118,23 @@ def test_overdue_days_and_aging_count_from_the_oldest_due_date(session, make_cas
 
 
 def test_overdue_days_stop_once_the_principal_is_recovered(session, make_case, legal):
-    case = make_case(actor=legal, claims=[
-        {"contract_ref": "B-1", "contract_title": "借款合同", "principal": "10",
-         "due_date": "2025-01-01"}])
-    record_payment(session, legal, case, {"received_on": "2025-03-01", "amount": "10.00",
-                                          "payer": "债务人", "method": "cash"})
+    case = make_case(
+        actor=legal,
+        claims=[
+            {
+                "contract_ref": "B-1",
+                "contract_title": "借款合同",
+                "principal": "10",
+                "due_date": "2025-01-01",
+            }
+        ],
+    )
+    record_payment(
+        session,
+        legal,
+        case,
+        {"received_on": "2025-03-01", "amount": "10.00", "payer": "债务人", "method": "cash"},
+    )
 
     file = casefile.load(session, case)
 
@@ -118,8 +165,9 @@ def test_audit_trail_is_newest_first_with_actor_names(session, make_case, legal)
 
 def test_a_file_is_found_only_through_its_own_case(session, make_case, legal, store):
     mine, other = make_case(actor=legal), make_case(actor=legal)
-    attachment = attach_file(session, legal, other, store, filename="x.pdf", data=PDF,
-                             max_bytes=2**20)
+    attachment = attach_file(
+        session, legal, other, store, filename="x.pdf", data=PDF, max_bytes=2**20
+    )
 
     assert casefile.case_attachment(session, other, attachment.id) == attachment
     with pytest.raises(NotFound):

@@ -50,6 +50,7 @@ PRE_ENGAGEMENT = (Stage.INTAKE, Stage.COLLECTION)
 
 # ---- the plan -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("count", [9, 40, 240, 1000])
 def test_stage_quota_gives_every_stage_its_share(count):
     quota = stage_quota(count)
@@ -74,12 +75,20 @@ def test_same_seed_same_plan_other_seed_other_plan():
 
 def test_plan_does_not_depend_on_the_interpreters_hash_seed():
     """No set or dict order leaks into the draws: other processes, other hash seeds, same plan."""
-    script = ("import hashlib; from datetime import date; from cases.demo import plan_cases; "
-              "print(hashlib.sha256(repr(plan_cases(60, last_day=date(2026, 6, 30)))"
-              ".encode()).hexdigest())")
+    script = (
+        "import hashlib; from datetime import date; from cases.demo import plan_cases; "
+        "print(hashlib.sha256(repr(plan_cases(60, last_day=date(2026, 6, 30)))"
+        ".encode()).hexdigest())"
+    )
     digests = {
-        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}, cwd=ROOT).stdout
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=ROOT,
+        ).stdout
         for seed in ("1", "2")
     }
     assert len(digests) == 1
@@ -116,20 +125,26 @@ def test_default_plan_mixes_debtors_amounts_and_guarantees(default_plan):
     assert set(claims_per_case) == {1, 2, 3}
     guaranteed = sum(bool(p.payload["guarantors"]) for p in default_plan) / len(default_plan)
     assert 0.2 <= guaranteed <= 0.4
-    bank_claims = {c["kind"] for p in default_plan if p.creditor.startswith("bank")
-                   for c in p.payload["claims"]}
+    bank_claims = {
+        c["kind"]
+        for p in default_plan
+        if p.creditor.startswith("bank")
+        for c in p.payload["claims"]
+    }
     assert bank_claims == {"loan"}
 
 
 # ---- the loaded data ----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def demo(engine) -> Iterator[Session]:
     """40 demo cases loaded once per database, rolled back when the module is done."""
     with engine.connect() as conn:
         outer = conn.begin()
-        session = Session(bind=conn, expire_on_commit=False,
-                          join_transaction_mode="create_savepoint")
+        session = Session(
+            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
         load_demo(session, cases=DEMO_CASES)
         yield session
         session.close()
@@ -180,8 +195,11 @@ def test_every_identifier_passes_its_check_digit(demo):
     people = [p for p in parties if p.kind == PartyKind.PERSON]
     assert companies
     assert people
-    codes = ([p.uscc for p in companies] + [c.uscc for c in _all(demo, Creditor)]
-             + [f.uscc for f in _all(demo, LawFirm)])
+    codes = (
+        [p.uscc for p in companies]
+        + [c.uscc for c in _all(demo, Creditor)]
+        + [f.uscc for f in _all(demo, LawFirm)]
+    )
     for code in codes:
         assert ids.is_valid_uscc(code), code
         assert uscc.is_valid(code), code
@@ -254,7 +272,8 @@ def test_totals_match_claims_and_payments(demo):
         assert case.recovered_amount == paid[case.id]
         assert case.recovered_amount <= case.claimed_principal
         assert case.oldest_due_date == min(
-            c.due_date for c in _all(demo, Claim) if c.case_id == case.id)
+            c.due_date for c in _all(demo, Claim) if c.case_id == case.id
+        )
         if case.stage == Stage.CLOSED:
             assert case.recovered_amount >= case.claimed_principal * Decimal("0.8")
         if case.stage == Stage.INTAKE:
@@ -316,7 +335,10 @@ def test_audit_trail_is_real_and_names_the_actor(demo):
     anonymous = {(e.entity, e.entity_id) for e in entries if e.actor_id is None}
     admin = demo.exec(select(User).where(User.role == Role.ADMIN)).one()
     assert anonymous == {("app_user", admin.id)}, "only the bootstrap administrator"
-    firm_changes = [e for e in entries if e.entity == "case" and "firm_id" in e.changes
-                    and e.action == AuditAction.UPDATE]
+    firm_changes = [
+        e
+        for e in entries
+        if e.entity == "case" and "firm_id" in e.changes and e.action == AuditAction.UPDATE
+    ]
     assert firm_changes
     assert demo.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) > 20 * DEMO_CASES

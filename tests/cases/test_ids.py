@@ -53,16 +53,18 @@ RIC_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("code", "valid", "normalised"),
-                         [c[1:] for c in USCC_CASES], ids=[c[0] for c in USCC_CASES])
+@pytest.mark.parametrize(
+    ("code", "valid", "normalised"), [c[1:] for c in USCC_CASES], ids=[c[0] for c in USCC_CASES]
+)
 def test_unified_social_credit_code(code, valid, normalised):
     assert ids.is_valid_uscc(code) is valid
     if valid:
         assert ids.normalise_uscc(code) == normalised
 
 
-@pytest.mark.parametrize(("number", "valid", "normalised"),
-                         [c[1:] for c in RIC_CASES], ids=[c[0] for c in RIC_CASES])
+@pytest.mark.parametrize(
+    ("number", "valid", "normalised"), [c[1:] for c in RIC_CASES], ids=[c[0] for c in RIC_CASES]
+)
 def test_resident_id_number(number, valid, normalised):
     assert ids.is_valid_ric(number) is valid
     if valid:
@@ -70,6 +72,7 @@ def test_resident_id_number(number, valid, normalised):
 
 
 # ---- through PartyCreate: what intake and the API actually accept ---------------------------
+
 
 def _company(uscc):
     return {"kind": "company", "name": "华东建材贸易有限公司", "uscc": uscc}
@@ -79,9 +82,11 @@ def _person(id_number):
     return {"kind": "person", "name": "张三", "id_number": id_number}
 
 
-@pytest.mark.parametrize(("code", "normalised"),
-                         [(c[1], c[3]) for c in USCC_CASES if c[2]],
-                         ids=[c[0] for c in USCC_CASES if c[2]])
+@pytest.mark.parametrize(
+    ("code", "normalised"),
+    [(c[1], c[3]) for c in USCC_CASES if c[2]],
+    ids=[c[0] for c in USCC_CASES if c[2]],
+)
 def test_company_party_stores_the_compact_code(code, normalised):
     party = parse(PartyCreate, _company(code))
     assert party.kind == PartyKind.COMPANY
@@ -89,17 +94,22 @@ def test_company_party_stores_the_compact_code(code, normalised):
     assert party.id_number is None
 
 
-@pytest.mark.parametrize("code", [c[1] for c in USCC_CASES if not c[2] and c[1]],
-                         ids=[c[0] for c in USCC_CASES if not c[2] and c[1]])
+@pytest.mark.parametrize(
+    "code",
+    [c[1] for c in USCC_CASES if not c[2] and c[1]],
+    ids=[c[0] for c in USCC_CASES if not c[2] and c[1]],
+)
 def test_company_party_refuses_a_bad_code(code):
     with pytest.raises(ValidationError) as exc:
         parse(PartyCreate, _company(code))
     assert [m.msgid for m in exc.value.errors["uscc"]] == [USCC_CHECK]
 
 
-@pytest.mark.parametrize(("number", "normalised"),
-                         [(c[1], c[3]) for c in RIC_CASES if c[2]],
-                         ids=[c[0] for c in RIC_CASES if c[2]])
+@pytest.mark.parametrize(
+    ("number", "normalised"),
+    [(c[1], c[3]) for c in RIC_CASES if c[2]],
+    ids=[c[0] for c in RIC_CASES if c[2]],
+)
 def test_person_party_stores_the_compact_number(number, normalised):
     party = parse(PartyCreate, _person(number))
     assert party.kind == PartyKind.PERSON
@@ -107,8 +117,11 @@ def test_person_party_stores_the_compact_number(number, normalised):
     assert party.uscc is None
 
 
-@pytest.mark.parametrize("number", [c[1] for c in RIC_CASES if not c[2] and c[1]],
-                         ids=[c[0] for c in RIC_CASES if not c[2] and c[1]])
+@pytest.mark.parametrize(
+    "number",
+    [c[1] for c in RIC_CASES if not c[2] and c[1]],
+    ids=[c[0] for c in RIC_CASES if not c[2] and c[1]],
+)
 def test_person_party_refuses_a_bad_number(number):
     with pytest.raises(ValidationError) as exc:
         parse(PartyCreate, _person(number))
@@ -137,15 +150,17 @@ def test_person_needs_an_id_number_GB11643(blank):
 
 def test_company_with_only_an_id_number_is_refused():
     refusal = _refusal({**_company(None), "id_number": "11010519491231002X"})
-    assert refusal in ({"__all__": ["A company needs its unified social credit code"]},
-                       {"uscc": ["A company needs its unified social credit code"]})
+    assert refusal in (
+        {"__all__": ["A company needs its unified social credit code"]},
+        {"uscc": ["A company needs its unified social credit code"]},
+    )
 
 
 def test_identifier_of_the_other_kind_is_dropped():
-    company = parse(PartyCreate, {**_company("91110000600037341L"),
-                                  "id_number": "11010519491231002X"})
-    person = parse(PartyCreate, {**_person("11010519491231002X"),
-                                 "uscc": "91110000600037341L"})
+    company = parse(
+        PartyCreate, {**_company("91110000600037341L"), "id_number": "11010519491231002X"}
+    )
+    person = parse(PartyCreate, {**_person("11010519491231002X"), "uscc": "91110000600037341L"})
     assert (company.uscc, company.id_number) == ("91110000600037341L", None)
     assert (person.uscc, person.id_number) == (None, "11010519491231002X")
 

@@ -24,8 +24,19 @@ from cases.users.models import Role
 from tests.factories import valid_ric, valid_uscc
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-HEADER = ["外部编号", "债权人", "债务人类型", "债务人名称", "证件号码", "合同编号", "合同名称",
-          "合同类型", "本金(元)", "签订日期", "到期日"]
+HEADER = [
+    "外部编号",
+    "债权人",
+    "债务人类型",
+    "债务人名称",
+    "证件号码",
+    "合同编号",
+    "合同名称",
+    "合同类型",
+    "本金(元)",
+    "签订日期",
+    "到期日",
+]
 
 
 def xlsx(rows: list[list], header: list | None = None) -> bytes:
@@ -47,12 +58,33 @@ def csv_bytes(rows: list[list], encoding: str, header: list | None = None) -> by
     return buffer.getvalue().encode(encoding)
 
 
-def row(ref: str, creditor: str, *, kind: str = "单位", name: str = "华东建材贸易有限公司",
-        ident: str | None = None, contract: str = "HT-1", title: str = "钢材购销合同",
-        claim_kind: str = "购销合同", principal: object = "100000.00",
-        signed: object = "2024-01-15", due: object = "2025-01-15") -> list:
-    return [ref, creditor, kind, name, ident or valid_uscc(), contract, title, claim_kind,
-            principal, signed, due]
+def row(
+    ref: str,
+    creditor: str,
+    *,
+    kind: str = "单位",
+    name: str = "华东建材贸易有限公司",
+    ident: str | None = None,
+    contract: str = "HT-1",
+    title: str = "钢材购销合同",
+    claim_kind: str = "购销合同",
+    principal: object = "100000.00",
+    signed: object = "2024-01-15",
+    due: object = "2025-01-15",
+) -> list:
+    return [
+        ref,
+        creditor,
+        kind,
+        name,
+        ident or valid_uscc(),
+        contract,
+        title,
+        claim_kind,
+        principal,
+        signed,
+        due,
+    ]
 
 
 def problems(result) -> list[tuple[int | None, str | None, str]]:
@@ -77,17 +109,46 @@ def creditor(make_creditor):
 
 # ---- good files ------------------------------------------------------------------------------
 
+
 def test_xlsx_creates_cases_and_groups_claims_by_external_ref(session, legal, creditor):
     debtor = valid_uscc()
-    content = xlsx([
-        row("YW-001", creditor.name, ident=debtor, contract="HT-1", principal=100000,
-            signed=datetime(2024, 1, 15), due=datetime(2025, 1, 15)),
-        # Second claim of the same case: case-level cells may be left blank.
-        ["YW-001", None, None, None, None, "HT-2", "借款合同", "借款合同", "¥1,234.50",
-         "2024/02/01", "2024年12月31日"],
-        row("YW-002", "华北集团", kind="自然人", name="张三", ident=valid_ric(), contract="HT-3",
-            claim_kind="施工合同", principal="50,000"),
-    ])
+    content = xlsx(
+        [
+            row(
+                "YW-001",
+                creditor.name,
+                ident=debtor,
+                contract="HT-1",
+                principal=100000,
+                signed=datetime(2024, 1, 15),
+                due=datetime(2025, 1, 15),
+            ),
+            # Second claim of the same case: case-level cells may be left blank.
+            [
+                "YW-001",
+                None,
+                None,
+                None,
+                None,
+                "HT-2",
+                "借款合同",
+                "借款合同",
+                "¥1,234.50",
+                "2024/02/01",
+                "2024年12月31日",
+            ],
+            row(
+                "YW-002",
+                "华北集团",
+                kind="自然人",
+                name="张三",
+                ident=valid_ric(),
+                contract="HT-3",
+                claim_kind="施工合同",
+                principal="50,000",
+            ),
+        ]
+    )
 
     result = import_cases(session, legal, "清收.xlsx", content)
 
@@ -100,8 +161,9 @@ def test_xlsx_creates_cases_and_groups_claims_by_external_ref(session, legal, cr
     assert first.claimed_principal == Decimal("101234.50")
     assert first.oldest_due_date == date(2024, 12, 31)
     assert first.created_by_id == legal.id
-    claims = session.exec(select(Claim).where(Claim.case_id == first.id)
-                          .order_by(Claim.contract_ref)).all()
+    claims = session.exec(
+        select(Claim).where(Claim.case_id == first.id).order_by(Claim.contract_ref)
+    ).all()
     assert [(c.contract_ref, c.kind, c.principal, c.signed_on) for c in claims] == [
         ("HT-1", ClaimKind.SALE, Decimal("100000.00"), date(2024, 1, 15)),
         ("HT-2", ClaimKind.LOAN, Decimal("1234.50"), date(2024, 2, 1)),
@@ -116,11 +178,20 @@ def test_xlsx_creates_cases_and_groups_claims_by_external_ref(session, legal, cr
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk", "gb18030"])
 def test_csv_in_the_encodings_excel_writes(session, legal, creditor, encoding):
-    content = csv_bytes([
-        row("CSV-1", creditor.name, principal="￥1,234.50", due="2025/6/30"),
-        row("CSV-2", creditor.name, name="西南机电设备有限公司", principal="8000", signed="",
-            due="2025年07月01日"),
-    ], encoding)
+    content = csv_bytes(
+        [
+            row("CSV-1", creditor.name, principal="￥1,234.50", due="2025/6/30"),
+            row(
+                "CSV-2",
+                creditor.name,
+                name="西南机电设备有限公司",
+                principal="8000",
+                signed="",
+                due="2025年07月01日",
+            ),
+        ],
+        encoding,
+    )
 
     result = import_cases(session, legal, "导出.csv", content)
 
@@ -133,18 +204,56 @@ def test_csv_in_the_encodings_excel_writes(session, legal, creditor, encoding):
     assert debtor.name == "西南机电设备有限公司"
 
 
-def test_optional_columns_english_headers_and_codes(session, legal, creditor, make_user,
-                                                    make_firm):
+def test_optional_columns_english_headers_and_codes(session, legal, creditor, make_user, make_firm):
     handler = make_user(Role.LEGAL, email="Handler.One@example.cn")
     firm = make_firm("北京某某律师事务所")
-    header = ["external_ref", "creditor", "debtor_kind", "debtor_name", "debtor_id",
-              "contract_ref", "contract_title", "claim_kind", "principal", "due_date",
-              "handler", "firm", "credit_grade", "risk_level", "tags", "interest_rate",
-              "interest_basis", "summary", "序号"]
-    content = xlsx([["EN-1", creditor.name, "company", "Acme Trading Co", valid_uscc(),
-                     "C-1", "Supply contract", "loan", 2500.5, "2025-03-31",
-                     "handler.one@EXAMPLE.cn", firm.name, "b", "high",
-                     "百日攻坚，重点; 重点", "4.35%", 360, "Summary text", 1]], header)
+    header = [
+        "external_ref",
+        "creditor",
+        "debtor_kind",
+        "debtor_name",
+        "debtor_id",
+        "contract_ref",
+        "contract_title",
+        "claim_kind",
+        "principal",
+        "due_date",
+        "handler",
+        "firm",
+        "credit_grade",
+        "risk_level",
+        "tags",
+        "interest_rate",
+        "interest_basis",
+        "summary",
+        "序号",
+    ]
+    content = xlsx(
+        [
+            [
+                "EN-1",
+                creditor.name,
+                "company",
+                "Acme Trading Co",
+                valid_uscc(),
+                "C-1",
+                "Supply contract",
+                "loan",
+                2500.5,
+                "2025-03-31",
+                "handler.one@EXAMPLE.cn",
+                firm.name,
+                "b",
+                "high",
+                "百日攻坚，重点; 重点",
+                "4.35%",
+                360,
+                "Summary text",
+                1,
+            ]
+        ],
+        header,
+    )
 
     result = import_cases(session, legal, "cases.xlsx", content)
 
@@ -193,23 +302,26 @@ def test_template_explains_every_column():
 
 # ---- bad rows --------------------------------------------------------------------------------
 
+
 def test_every_bad_row_is_reported_and_nothing_is_imported(session, legal, creditor):
     before = (count(session, Case), count(session, Claim), count(session, Party))
-    content = xlsx([
-        row("OK-1", creditor.name),  # 2: fine on its own
-        row("BAD-3", "不存在的公司"),  # 3
-        row("BAD-4", creditor.name, principal="一万元"),  # 4
-        row("BAD-5", creditor.name, due="2025-02-30"),  # 5
-        row("BAD-6", creditor.name, ident="91110000600037341X"),  # 6: wrong check digit
-        row(None, creditor.name),  # 7
-        row("BAD-8", creditor.name, kind="公司法人X", claim_kind="赠与合同"),  # 8: two cells
-        row("BAD-9", creditor.name, principal="-5"),  # 9
-        row("BAD-10", creditor.name, signed="2025-03-01", due="2025-02-01"),  # 10
-        row("BAD-11", creditor.name, kind="自然人", ident=valid_uscc()),  # 11: not an ID number
-        row("BAD-12", creditor.name, contract="", title=None, principal=None, due=None),  # 12
-        row("BAD-13", creditor.name, principal="12.345"),  # 13
-        row("BAD-14", creditor.name, signed="2999-01-01", due="2999-12-31"),  # 14
-    ])
+    content = xlsx(
+        [
+            row("OK-1", creditor.name),  # 2: fine on its own
+            row("BAD-3", "不存在的公司"),  # 3
+            row("BAD-4", creditor.name, principal="一万元"),  # 4
+            row("BAD-5", creditor.name, due="2025-02-30"),  # 5
+            row("BAD-6", creditor.name, ident="91110000600037341X"),  # 6: wrong check digit
+            row(None, creditor.name),  # 7
+            row("BAD-8", creditor.name, kind="公司法人X", claim_kind="赠与合同"),  # 8: two cells
+            row("BAD-9", creditor.name, principal="-5"),  # 9
+            row("BAD-10", creditor.name, signed="2025-03-01", due="2025-02-01"),  # 10
+            row("BAD-11", creditor.name, kind="自然人", ident=valid_uscc()),  # 11: not an ID number
+            row("BAD-12", creditor.name, contract="", title=None, principal=None, due=None),  # 12
+            row("BAD-13", creditor.name, principal="12.345"),  # 13
+            row("BAD-14", creditor.name, signed="2999-01-01", due="2999-12-31"),  # 14
+        ]
+    )
 
     result = import_cases(session, legal, "bad.xlsx", content)
 
@@ -239,11 +351,13 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(session, legal, credi
 
 def test_conflicting_debtor_data_under_one_ref_is_an_error(session, legal, creditor):
     ident = valid_uscc()
-    content = xlsx([
-        row("DUP-1", creditor.name, ident=ident, name="甲公司有限公司", contract="A"),
-        row("DUP-1", creditor.name, ident=ident, name="甲公司有限公司", contract="B"),  # same
-        row("DUP-1", creditor.name, ident=valid_uscc(), name="乙公司有限公司", contract="C"),
-    ])
+    content = xlsx(
+        [
+            row("DUP-1", creditor.name, ident=ident, name="甲公司有限公司", contract="A"),
+            row("DUP-1", creditor.name, ident=ident, name="甲公司有限公司", contract="B"),  # same
+            row("DUP-1", creditor.name, ident=valid_uscc(), name="乙公司有限公司", contract="C"),
+        ]
+    )
 
     result = import_cases(session, legal, "dup.xlsx", content)
 
@@ -255,19 +369,23 @@ def test_conflicting_debtor_data_under_one_ref_is_an_error(session, legal, credi
     assert count(session, Case) == 0
 
 
-def test_lookups_of_handler_firm_and_bank_only_fields(session, legal, creditor, make_user,
-                                                      make_creditor):
+def test_lookups_of_handler_firm_and_bank_only_fields(
+    session, legal, creditor, make_user, make_creditor
+):
     counsel = make_user(Role.COUNSEL)
     make_creditor(name="重名一有限公司", short_name="重名")
     make_creditor(name="重名二有限公司", short_name="重名")
     header = [*HEADER, "承办人邮箱", "律师事务所", "五级分类", "移交日期", "标签"]
     base = row("L-2", creditor.name)
-    content = xlsx([
-        [*base, "nobody@example.cn", None, None, None, None],
-        [*row("L-3", creditor.name), counsel.email, "没有这家律所", None, None, None],
-        [*row("L-4", creditor.name), None, None, "关注", "2999-01-01", "x" * 41],
-        row("L-5", "重名"),
-    ], header)
+    content = xlsx(
+        [
+            [*base, "nobody@example.cn", None, None, None, None],
+            [*row("L-3", creditor.name), counsel.email, "没有这家律所", None, None, None],
+            [*row("L-4", creditor.name), None, None, "关注", "2999-01-01", "x" * 41],
+            row("L-5", "重名"),
+        ],
+        header,
+    )
 
     result = import_cases(session, legal, "refs.xlsx", content)
 
@@ -284,11 +402,14 @@ def test_lookups_of_handler_firm_and_bank_only_fields(session, legal, creditor, 
 
 # ---- idempotency and atomicity ----------------------------------------------------------------
 
+
 def test_reimport_skips_existing_refs_and_adds_only_new_ones(session, legal, creditor):
     debtor = valid_uscc()
-    rows = [row("R-1", creditor.name, ident=debtor, contract="A"),
-            row("R-1", creditor.name, ident=debtor, contract="B"),
-            row("R-2", creditor.name)]
+    rows = [
+        row("R-1", creditor.name, ident=debtor, contract="A"),
+        row("R-1", creditor.name, ident=debtor, contract="B"),
+        row("R-2", creditor.name),
+    ]
     assert len(import_cases(session, legal, "a.xlsx", xlsx(rows)).created) == 2
     session.commit()
     cases_before, claims_before = count(session, Case), count(session, Claim)
@@ -306,15 +427,19 @@ def test_reimport_skips_existing_refs_and_adds_only_new_ones(session, legal, cre
 
 
 def test_failure_while_creating_rolls_back_the_cases_already_created(
-        session, legal, creditor, monkeypatch):
+    session, legal, creditor, monkeypatch
+):
     real_create = intake.create_case
     calls = []
 
     def create_then_fail(session, actor, payload):
         calls.append(payload["external_ref"])
         if len(calls) == 2:
-            raise ValidationError.single("external_ref", "A case with external reference "
-                                         "%(ref)s already exists", ref=payload["external_ref"])
+            raise ValidationError.single(
+                "external_ref",
+                "A case with external reference %(ref)s already exists",
+                ref=payload["external_ref"],
+            )
         return real_create(session, actor, payload)
 
     monkeypatch.setattr(intake, "create_case", create_then_fail)
@@ -325,7 +450,8 @@ def test_failure_while_creating_rolls_back_the_cases_already_created(
     assert calls == ["T-1", "T-2"]
     assert result.created == []
     assert problems(result) == [
-        (3, "外部编号", "A case with external reference %(ref)s already exists")]
+        (3, "外部编号", "A case with external reference %(ref)s already exists")
+    ]
     session.flush()
     assert count(session, Case) == 0
     assert count(session, Claim) == 0
@@ -342,6 +468,7 @@ def test_only_legal_staff_and_admins_may_import(session, make_user, creditor):
 
 # ---- files that cannot be read --------------------------------------------------------------
 
+
 def _truncated_xlsx() -> bytes:
     return xlsx([row("X-1", "whoever")])[:600]
 
@@ -356,36 +483,82 @@ def _zip_without_workbook() -> bytes:
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 
-@pytest.mark.parametrize(("filename", "content", "msgid"), [
-    ("a.xlsx", b"", "The file is empty."),
-    ("a.csv", b"\r\n\r\n", "The file is empty."),
-    ("a.xlsx", _truncated_xlsx(), "The file is not a valid .xlsx workbook or it is damaged. "
-     "Open it in Excel, save it again as .xlsx and upload it again."),
-    ("a.xlsx", _zip_without_workbook(), "The file is not a valid .xlsx workbook or it is "
-     "damaged. Open it in Excel, save it again as .xlsx and upload it again."),
-    ("a.xlsx", b"%PDF-1.7 this is not a spreadsheet", "The file is not a valid .xlsx workbook "
-     "or it is damaged. Open it in Excel, save it again as .xlsx and upload it again."),
-    ("a.xls", OLE, "This is an old Excel 97-2003 (.xls) file. Open it in Excel, save it as "
-     ".xlsx and upload it again."),
-    ("a.xlsx", OLE + "EncryptedPackage".encode("utf-16-le"), "The workbook is protected by a "
-     "password. Remove the password in Excel and upload it again."),
-    ("a.pdf", b"%PDF-1.7", "Only .xlsx and .csv files can be imported."),
-    ("a.csv", b"\xff\xfe\x00\x00\x81", "The text encoding of the CSV file is not recognised. "
-     "Save it as CSV (UTF-8) and upload it again."),
-], ids=["empty", "blank-csv", "truncated", "zip-not-workbook", "not-zip", "xls", "encrypted",
-        "pdf", "undecodable"])
+@pytest.mark.parametrize(
+    ("filename", "content", "msgid"),
+    [
+        ("a.xlsx", b"", "The file is empty."),
+        ("a.csv", b"\r\n\r\n", "The file is empty."),
+        (
+            "a.xlsx",
+            _truncated_xlsx(),
+            "The file is not a valid .xlsx workbook or it is damaged. "
+            "Open it in Excel, save it again as .xlsx and upload it again.",
+        ),
+        (
+            "a.xlsx",
+            _zip_without_workbook(),
+            "The file is not a valid .xlsx workbook or it is "
+            "damaged. Open it in Excel, save it again as .xlsx and upload it again.",
+        ),
+        (
+            "a.xlsx",
+            b"%PDF-1.7 this is not a spreadsheet",
+            "The file is not a valid .xlsx workbook "
+            "or it is damaged. Open it in Excel, save it again as .xlsx and upload it again.",
+        ),
+        (
+            "a.xls",
+            OLE,
+            "This is an old Excel 97-2003 (.xls) file. Open it in Excel, save it as "
+            ".xlsx and upload it again.",
+        ),
+        (
+            "a.xlsx",
+            OLE + "EncryptedPackage".encode("utf-16-le"),
+            "The workbook is protected by a "
+            "password. Remove the password in Excel and upload it again.",
+        ),
+        ("a.pdf", b"%PDF-1.7", "Only .xlsx and .csv files can be imported."),
+        (
+            "a.csv",
+            b"\xff\xfe\x00\x00\x81",
+            "The text encoding of the CSV file is not recognised. "
+            "Save it as CSV (UTF-8) and upload it again.",
+        ),
+    ],
+    ids=[
+        "empty",
+        "blank-csv",
+        "truncated",
+        "zip-not-workbook",
+        "not-zip",
+        "xls",
+        "encrypted",
+        "pdf",
+        "undecodable",
+    ],
+)
 def test_unreadable_files_get_one_clear_message(session, legal, filename, content, msgid):
     result = import_cases(session, legal, filename, content)
     assert problems(result) == [(None, None, msgid)]
     assert count(session, Case) == 0
 
 
-@pytest.mark.parametrize(("fixture", "msgid"), [
-    ("password_protected.xlsx", "The workbook is protected by a password. Remove the password "
-     "in Excel and upload it again."),
-    ("legacy_97_2003.xls", "This is an old Excel 97-2003 (.xls) file. Open it in Excel, save it "
-     "as .xlsx and upload it again."),
-])
+@pytest.mark.parametrize(
+    ("fixture", "msgid"),
+    [
+        (
+            "password_protected.xlsx",
+            "The workbook is protected by a password. Remove the password "
+            "in Excel and upload it again.",
+        ),
+        (
+            "legacy_97_2003.xls",
+            "This is an old Excel 97-2003 (.xls) file. Open it in Excel, save it "
+            "as .xlsx and upload it again.",
+        ),
+    ],
+)
 def test_real_encrypted_and_legacy_workbooks(session, legal, fixture, msgid):
     """Files written by Office encryption (msoffcrypto-tool) and by a BIFF8 writer (xlwt)."""
     content = (DATA / fixture).read_bytes()
@@ -402,8 +575,14 @@ def test_header_only_file_has_no_data_rows(session, legal):
 def test_wrong_headers_name_the_missing_required_columns(session, legal, creditor):
     header = ["外部编号", "债权人", "债务人名称", "合同编号", "金额", "Due date"]
     result = import_cases(session, legal, "a.xlsx", xlsx([["W-1"] * 6], header))
-    assert problems(result) == [(None, None, "Required columns are missing from the first row: "
-                                 "%(columns)s. Use the headers of the import template.")]
+    assert problems(result) == [
+        (
+            None,
+            None,
+            "Required columns are missing from the first row: "
+            "%(columns)s. Use the headers of the import template.",
+        )
+    ]
     assert result.errors[0].message.params == {"columns": "债务人类型、证件号码、合同名称、到期日"}
 
 
@@ -412,7 +591,8 @@ def test_header_must_be_on_the_first_row(session, legal, creditor):
     result = import_cases(session, legal, "a.xlsx", content)
     assert [e.message.msgid for e in result.errors] == [
         "Required columns are missing from the first row: %(columns)s. Use the headers of the "
-        "import template."]
+        "import template."
+    ]
 
 
 def test_a_workbook_that_inflates_too_much_is_refused(session, legal, creditor, monkeypatch):
@@ -420,7 +600,8 @@ def test_a_workbook_that_inflates_too_much_is_refused(session, legal, creditor, 
     monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 2_000)
     result = import_cases(session, legal, "a.xlsx", content)
     assert problems(result) == [
-        (None, None, "The workbook is too large to import. Split it into several files.")]
+        (None, None, "The workbook is too large to import. Split it into several files.")
+    ]
     monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 2_000_000)
     assert import_cases(session, legal, "a.xlsx", content).ok
 
@@ -435,25 +616,41 @@ def test_a_column_given_twice_is_refused(session, legal):
 def test_too_many_rows_is_refused_before_anything_else(session, legal, creditor):
     content = csv_bytes([row(f"M-{n}", creditor.name) for n in range(4)], "utf-8")
     result = import_cases(session, legal, "a.csv", content, max_rows=3)
-    assert problems(result) == [(None, None, "The file has more than %(limit)s data rows. "
-                                 "Split it into several files.")]
+    assert problems(result) == [
+        (None, None, "The file has more than %(limit)s data rows. Split it into several files.")
+    ]
     assert import_cases(session, legal, "a.csv", content, max_rows=4).ok
 
 
 def test_blank_rows_are_ignored_but_row_numbers_stay_those_of_excel(session, legal, creditor):
-    content = xlsx([row("B-1", creditor.name), [None] * 11, [" "] * 3,
-                    row("B-4", creditor.name, principal="zero")])
+    content = xlsx(
+        [
+            row("B-1", creditor.name),
+            [None] * 11,
+            [" "] * 3,
+            row("B-4", creditor.name, principal="zero"),
+        ]
+    )
     result = import_cases(session, legal, "a.xlsx", content)
     assert problems(result) == [(5, "本金(元)", "Not a valid amount")]
 
 
 # ---- cell formats ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("1,234.50", Decimal("1234.50")), ("¥1,234.50", Decimal("1234.50")),
-    ("￥ 1 234.5元", Decimal("1234.5")), (1234.5, Decimal("1234.5")), (100, Decimal(100)),
-    (0.1 + 0.2, Decimal("0.3")), ("", None), (None, None),
-])
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1,234.50", Decimal("1234.50")),
+        ("¥1,234.50", Decimal("1234.50")),
+        ("￥ 1 234.5元", Decimal("1234.5")),
+        (1234.5, Decimal("1234.5")),
+        (100, Decimal(100)),
+        (0.1 + 0.2, Decimal("0.3")),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_amounts(raw, expected):
     assert columns.money(raw) == expected
 
@@ -464,12 +661,20 @@ def test_bad_amounts(raw):
         columns.money(raw)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2025-06-30", date(2025, 6, 30)), ("2025/6/30", date(2025, 6, 30)),
-    ("2025年06月30日", date(2025, 6, 30)), ("2025.6.3", date(2025, 6, 3)),
-    ("2025-06-30 00:00:00", date(2025, 6, 30)), (datetime(2025, 6, 30, 0, 0), date(2025, 6, 30)),
-    (date(2025, 6, 30), date(2025, 6, 30)), (45838, date(2025, 6, 30)), (None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2025-06-30", date(2025, 6, 30)),
+        ("2025/6/30", date(2025, 6, 30)),
+        ("2025年06月30日", date(2025, 6, 30)),
+        ("2025.6.3", date(2025, 6, 3)),
+        ("2025-06-30 00:00:00", date(2025, 6, 30)),
+        (datetime(2025, 6, 30, 0, 0), date(2025, 6, 30)),
+        (date(2025, 6, 30), date(2025, 6, 30)),
+        (45838, date(2025, 6, 30)),
+        (None, None),
+    ],
+)
 def test_dates(raw, expected):
     assert columns.day(raw) == expected
 
@@ -483,7 +688,12 @@ def test_bad_dates(raw):
 def test_enum_cells_accept_chinese_labels_and_codes():
     kinds = columns.BY_KEY["claim_kind"].convert
     assert [kinds(v) for v in ("购销合同", "sale", "Sales contract", "借款合同", "其他")] == [
-        "sale", "sale", "sale", "loan", "other"]
+        "sale",
+        "sale",
+        "sale",
+        "loan",
+        "other",
+    ]
     risk = columns.BY_KEY["risk_level"].convert
     assert [risk(v) for v in ("高", "中", "低", "HIGH")] == ["high", "medium", "low", "high"]
     party = columns.BY_KEY["debtor_kind"].convert

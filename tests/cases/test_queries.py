@@ -27,8 +27,12 @@ ON = date(2026, 6, 30)
 
 
 def claim(principal: str = "1000.00", due: date | str = "2026-01-01") -> dict:
-    return {"contract_ref": "HT-1", "contract_title": "购销合同",
-            "principal": Decimal(principal), "due_date": str(due)}
+    return {
+        "contract_ref": "HT-1",
+        "contract_title": "购销合同",
+        "principal": Decimal(principal),
+        "due_date": str(due),
+    }
 
 
 def company(name: str) -> dict:
@@ -50,8 +54,10 @@ def legal(make_user):
 
 # ---- visibility ---------------------------------------------------------------------------
 
+
 def test_counsel_sees_only_own_firm_even_when_asking_for_another(
-        session, make_case, make_firm, make_user, legal):
+    session, make_case, make_firm, make_user, legal
+):
     ours, theirs = make_firm(), make_firm()
     own = make_case(firm=ours)
     make_case(firm=theirs)
@@ -73,6 +79,7 @@ def test_inactive_user_sees_nothing(session, make_case, legal):
 
 # ---- filters ------------------------------------------------------------------------------
 
+
 def test_filter_by_stage_and_status(session, make_case, legal):
     intake, suing = make_case(), make_case()
     suing.stage = Stage.LITIGATION
@@ -85,8 +92,9 @@ def test_filter_by_stage_and_status(session, make_case, legal):
     assert numbers(search(session, legal, status=CaseStatus.SUSPENDED)) == [suspended.number]
 
 
-def test_filter_by_handler_firm_and_creditor(session, make_case, make_user, make_firm,
-                                             make_creditor, legal):
+def test_filter_by_handler_firm_and_creditor(
+    session, make_case, make_user, make_firm, make_creditor, legal
+):
     handler = make_user(Role.LEGAL)
     firm = make_firm()
     creditor = make_creditor()
@@ -111,27 +119,32 @@ def test_filter_by_grade_risk_and_tag(session, make_case, legal):
     assert search(session, legal, tag="没有这个标签").total == 0
 
 
-@pytest.mark.parametrize(("bucket", "inside", "outside"), [
-    (AgingBucket.NOT_DUE, [-1, -300], [0]),
-    (AgingBucket.DAYS_0_30, [0, 30], [-1, 31]),
-    (AgingBucket.DAYS_31_90, [31, 90], [30, 91]),
-    (AgingBucket.DAYS_91_180, [91, 180], [90, 181]),
-    (AgingBucket.DAYS_181_365, [181, 365], [180, 366]),
-    (AgingBucket.YEARS_1_2, [366, 730], [365, 731]),
-    (AgingBucket.YEARS_2_3, [731, 1095], [730, 1096]),
-    (AgingBucket.OVER_3_YEARS, [1096, 4000], [1095]),
-])
+@pytest.mark.parametrize(
+    ("bucket", "inside", "outside"),
+    [
+        (AgingBucket.NOT_DUE, [-1, -300], [0]),
+        (AgingBucket.DAYS_0_30, [0, 30], [-1, 31]),
+        (AgingBucket.DAYS_31_90, [31, 90], [30, 91]),
+        (AgingBucket.DAYS_91_180, [91, 180], [90, 181]),
+        (AgingBucket.DAYS_181_365, [181, 365], [180, 366]),
+        (AgingBucket.YEARS_1_2, [366, 730], [365, 731]),
+        (AgingBucket.YEARS_2_3, [731, 1095], [730, 1096]),
+        (AgingBucket.OVER_3_YEARS, [1096, 4000], [1095]),
+    ],
+)
 def test_filter_by_aging_bucket_boundaries(session, make_case, legal, bucket, inside, outside):
-    by_days = {days: make_case(claims=[claim(due=ON - timedelta(days=days))])
-               for days in inside + outside}
+    by_days = {
+        days: make_case(claims=[claim(due=ON - timedelta(days=days))]) for days in inside + outside
+    }
     page = search(session, legal, aging=bucket)
     assert sorted(numbers(page)) == sorted(by_days[d].number for d in inside)
     assert {item.aging for item in page.items} == {bucket}
 
 
 def test_aging_uses_the_oldest_claim(session, make_case, legal):
-    case = make_case(claims=[claim(due=ON - timedelta(days=10)),
-                             claim(due=ON - timedelta(days=100))])
+    case = make_case(
+        claims=[claim(due=ON - timedelta(days=10)), claim(due=ON - timedelta(days=100))]
+    )
     assert numbers(search(session, legal, aging="91-180")) == [case.number]
     assert search(session, legal, aging="0-30").total == 0
     assert search(session, legal).items[0].overdue_days == 100
@@ -141,13 +154,24 @@ def test_a_recovered_case_is_not_overdue_however_old_its_claims(session, make_ca
     due = ON - timedelta(days=500)
     settled, partly = (make_case(claims=[claim("1000.00", due)]) for _ in range(2))
     for case, amount in ((settled, "1000.00"), (partly, "999.99")):
-        record_payment(session, legal, case, {"received_on": "2026-01-05", "amount": amount,
-                                              "payer": "债务人", "method": "bank_transfer"})
+        record_payment(
+            session,
+            legal,
+            case,
+            {
+                "received_on": "2026-01-05",
+                "amount": amount,
+                "payer": "债务人",
+                "method": "bank_transfer",
+            },
+        )
     items = {item.number: item for item in search(session, legal).items}
     assert (items[settled.number].overdue_days, items[settled.number].aging) == (0, None)
     assert items[settled.number].due_date == due  # the claims' fact is still shown
     assert (items[partly.number].overdue_days, items[partly.number].aging) == (
-        500, AgingBucket.YEARS_1_2)
+        500,
+        AgingBucket.YEARS_1_2,
+    )
     assert numbers(search(session, legal, aging="1-2y")) == [partly.number]
 
 
@@ -160,25 +184,31 @@ def test_filters_combine(session, make_case, legal):
 
 # ---- search -------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def searchable(make_case):
     uscc, ric = valid_uscc(), valid_ric(birth="19750315")
     return {
         "company": make_case(
             debtor={"kind": "company", "name": "上海宏达建材有限公司", "uscc": uscc},
-            external_ref="ERP-2026-0042"),
+            external_ref="ERP-2026-0042",
+        ),
         "person": make_case(debtor={"kind": "person", "name": "王小明", "id_number": ric}),
         "other": make_case(debtor=company("北京某某科技有限公司")),
-        "uscc": uscc, "ric": ric,
+        "uscc": uscc,
+        "ric": ric,
     }
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("宏达", ["company"]),  # debtor name substring
-    ("有限公司", ["company", "other"]),
-    ("小明", ["person"]),
-    ("erp-2026-00", ["company"]),  # external reference, any case
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("宏达", ["company"]),  # debtor name substring
+        ("有限公司", ["company", "other"]),
+        ("小明", ["person"]),
+        ("erp-2026-00", ["company"]),  # external reference, any case
+    ],
+)
 def test_search_by_name_and_external_ref(session, legal, searchable, text, expected):
     page = search(session, legal, q=text)
     assert sorted(numbers(page)) == sorted(searchable[key].number for key in expected)
@@ -187,7 +217,8 @@ def test_search_by_name_and_external_ref(session, legal, searchable, text, expec
 def test_search_by_uscc_and_id_number(session, legal, searchable):
     assert numbers(search(session, legal, q=searchable["uscc"])) == [searchable["company"].number]
     assert numbers(search(session, legal, q=searchable["uscc"].lower())) == [
-        searchable["company"].number]
+        searchable["company"].number
+    ]
     assert numbers(search(session, legal, q=searchable["ric"])) == [searchable["person"].number]
     # identifiers match whole, not by fragments shared by every code
     assert search(session, legal, q=searchable["uscc"][:8] + "X").total == 0
@@ -218,17 +249,21 @@ def test_short_text_matches_numbers_and_references_only_whole(session, make_case
 def test_identifier_shaped_text_is_compared_whole(session, make_case, legal):
     uscc = valid_uscc()
     case = make_case(debtor={"kind": "company", "name": "编码有限公司", "uscc": uscc})
-    make_case(debtor={"kind": "company", "name": f"名称含{uscc[:-1]}有限公司",
-                      "uscc": valid_uscc()})
+    make_case(
+        debtor={"kind": "company", "name": f"名称含{uscc[:-1]}有限公司", "uscc": valid_uscc()}
+    )
     assert numbers(search(session, legal, q=uscc)) == [case.number]
-    assert numbers(search(session, legal, q=" ".join(uscc[i:i + 6] for i in (0, 6, 12)))) == [
-        case.number]  # typed in groups
-    assert search(session, legal, q=uscc[:-1] + "0" if uscc[-1] != "0" else uscc[:-1] + "1"
-                  ).total == 0
+    assert numbers(search(session, legal, q=" ".join(uscc[i : i + 6] for i in (0, 6, 12)))) == [
+        case.number
+    ]  # typed in groups
+    assert (
+        search(session, legal, q=uscc[:-1] + "0" if uscc[-1] != "0" else uscc[:-1] + "1").total == 0
+    )
 
 
-def test_search_gives_the_same_cases_however_many_debtors_match(session, make_case, legal,
-                                                                 monkeypatch):
+def test_search_gives_the_same_cases_however_many_debtors_match(
+    session, make_case, legal, monkeypatch
+):
     made = [make_case(debtor=company(f"同名{n}建材有限公司"), tags=["x"]) for n in range(4)]
     make_case(debtor=company("别家有限公司"))
     inline = search(session, legal, q="建材", sort="debtor", order="asc")
@@ -256,6 +291,7 @@ def test_counsel_search_stays_inside_the_firm(session, make_case, make_user, mak
 
 # ---- sort ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def sortable(session, make_case):
     rows = [
@@ -265,8 +301,7 @@ def sortable(session, make_case):
     ]
     made = {}
     for name, principal, recovered, days, stage, hours_ago in rows:
-        case = make_case(debtor=company(name),
-                         claims=[claim(principal, ON - timedelta(days=days))])
+        case = make_case(debtor=company(name), claims=[claim(principal, ON - timedelta(days=days))])
         case.recovered_amount = Decimal(recovered)
         case.stage = stage
         case.last_activity_at = datetime(2026, 6, 1, 12, tzinfo=UTC) - timedelta(hours=hours_ago)
@@ -275,14 +310,17 @@ def sortable(session, make_case):
     return made
 
 
-@pytest.mark.parametrize(("sort", "ascending"), [
-    (CaseSort.PRINCIPAL, ["乙公司", "丙公司", "甲公司"]),
-    (CaseSort.OUTSTANDING, ["甲公司", "乙公司", "丙公司"]),  # 1000 < 5000 < 6000
-    (CaseSort.OVERDUE, ["乙公司", "丙公司", "甲公司"]),
-    (CaseSort.STAGE, ["甲公司", "乙公司", "丙公司"]),  # intake < litigation < enforcement
-    (CaseSort.LAST_ACTIVITY, ["甲公司", "丙公司", "乙公司"]),
-    (CaseSort.NUMBER, ["乙公司", "甲公司", "丙公司"]),  # creation order
-])
+@pytest.mark.parametrize(
+    ("sort", "ascending"),
+    [
+        (CaseSort.PRINCIPAL, ["乙公司", "丙公司", "甲公司"]),
+        (CaseSort.OUTSTANDING, ["甲公司", "乙公司", "丙公司"]),  # 1000 < 5000 < 6000
+        (CaseSort.OVERDUE, ["乙公司", "丙公司", "甲公司"]),
+        (CaseSort.STAGE, ["甲公司", "乙公司", "丙公司"]),  # intake < litigation < enforcement
+        (CaseSort.LAST_ACTIVITY, ["甲公司", "丙公司", "乙公司"]),
+        (CaseSort.NUMBER, ["乙公司", "甲公司", "丙公司"]),  # creation order
+    ],
+)
 def test_sort_orders(session, legal, sortable, sort, ascending):
     def names(order):
         return [item.debtor_name for item in search(session, legal, sort=sort, order=order).items]
@@ -324,6 +362,7 @@ def test_default_order_is_newest_case_first(session, legal, sortable):
 
 # ---- paging and rows ----------------------------------------------------------------------
 
+
 def test_pagination_total_and_clamping(session, make_case, legal):
     made = [make_case() for _ in range(5)]
     first = search(session, legal, page_size=2, order="asc")
@@ -344,21 +383,34 @@ def test_empty_result_is_page_one_of_one(session, legal):
 def test_rows_carry_names_money_and_tags(session, make_case, make_user, make_firm, legal):
     handler = make_user(Role.LEGAL, name="赵承办")
     firm = make_firm("天平律师事务所")
-    case = make_case(firm=firm, handler_id=handler.id, tags=["诉讼", "保全"],
-                     debtor={"kind": "company", "name": "欠款有限公司", "uscc": valid_uscc()},
-                     claims=[claim("300.50", ON - timedelta(days=45)), claim("200.00", ON)])
+    case = make_case(
+        firm=firm,
+        handler_id=handler.id,
+        tags=["诉讼", "保全"],
+        debtor={"kind": "company", "name": "欠款有限公司", "uscc": valid_uscc()},
+        claims=[claim("300.50", ON - timedelta(days=45)), claim("200.00", ON)],
+    )
     case.recovered_amount = Decimal("100.25")
     session.flush()
 
     item = search(session, legal).items[0]
-    assert (item.debtor_name, item.handler_name, item.firm_name) == ("欠款有限公司", "赵承办",
-                                                                     "天平律师事务所")
+    assert (item.debtor_name, item.handler_name, item.firm_name) == (
+        "欠款有限公司",
+        "赵承办",
+        "天平律师事务所",
+    )
     assert item.debtor_identifier.startswith("9111")
     assert item.creditor_name.startswith("测试债权人")
     assert (item.principal, item.recovered, item.outstanding) == (
-        Decimal("500.50"), Decimal("100.25"), Decimal("400.25"))
+        Decimal("500.50"),
+        Decimal("100.25"),
+        Decimal("400.25"),
+    )
     assert (item.overdue_days, item.aging, item.due_date) == (
-        45, AgingBucket.DAYS_31_90, ON - timedelta(days=45))
+        45,
+        AgingBucket.DAYS_31_90,
+        ON - timedelta(days=45),
+    )
     assert item.tags == ["保全", "诉讼"]
 
 
@@ -383,12 +435,23 @@ def test_a_page_costs_three_statements_whatever_its_size(session, make_case, leg
 
 # ---- lenient parsing of request parameters ------------------------------------------------
 
+
 def test_parse_query_ignores_what_it_cannot_understand():
-    query, ignored = parse_query({
-        "stage": "nonsense", "page": "abc", "sort": "evil", "order": "sideways",
-        "handler_id": "99999999999999999999", "firm_id": "-3", "risk_level": "high",
-        "q": "  宏达\x00 ", "aging": "0-30", "tag": "", "unknown": "x",
-    })
+    query, ignored = parse_query(
+        {
+            "stage": "nonsense",
+            "page": "abc",
+            "sort": "evil",
+            "order": "sideways",
+            "handler_id": "99999999999999999999",
+            "firm_id": "-3",
+            "risk_level": "high",
+            "q": "  宏达\x00 ",
+            "aging": "0-30",
+            "tag": "",
+            "unknown": "x",
+        }
+    )
     assert ignored == ["firm_id", "handler_id", "order", "page", "sort", "stage"]
     assert query.risk_level == RiskLevel.HIGH
     assert query.aging == AgingBucket.DAYS_0_30
@@ -408,8 +471,10 @@ def test_parse_query_rejects_absurd_pages():
 
 # ---- filter choices -----------------------------------------------------------------------
 
+
 def test_filter_options_for_counsel_come_from_own_cases(
-        session, make_case, make_user, make_firm, make_creditor, legal):
+    session, make_case, make_user, make_firm, make_creditor, legal
+):
     ours, theirs = make_firm(), make_firm()
     handler = make_user(Role.LEGAL, name="本所案件承办人")
     other_creditor = make_creditor()

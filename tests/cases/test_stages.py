@@ -28,8 +28,15 @@ S, A = Stage, Action
 ROOT = Path(__file__).resolve().parents[2]
 ZH = Translations.load(str(ROOT / "webapp" / "translations"), ["zh"])
 
-OPEN = (S.INTAKE, S.COLLECTION, S.DEMAND_LETTER, S.NEGOTIATION, S.PRESERVATION, S.LITIGATION,
-        S.ENFORCEMENT)
+OPEN = (
+    S.INTAKE,
+    S.COLLECTION,
+    S.DEMAND_LETTER,
+    S.NEGOTIATION,
+    S.PRESERVATION,
+    S.LITIGATION,
+    S.ENFORCEMENT,
+)
 
 # (from stage, action) → (to stage, where WORKFLOW.md says so)
 EXPECTED: dict[tuple[Stage, Action], tuple[Stage, str]] = {
@@ -57,14 +64,26 @@ EXPECTED: dict[tuple[Stage, Action], tuple[Stage, str]] = {
 }
 
 STAGE_ZH = {
-    S.INTAKE: "移交立案", S.COLLECTION: "非诉催收", S.DEMAND_LETTER: "律师函",
-    S.NEGOTIATION: "还款协议", S.PRESERVATION: "财产保全", S.LITIGATION: "诉讼",
-    S.ENFORCEMENT: "执行", S.CLOSED: "已结案", S.WRITTEN_OFF: "已核销",
+    S.INTAKE: "移交立案",
+    S.COLLECTION: "非诉催收",
+    S.DEMAND_LETTER: "律师函",
+    S.NEGOTIATION: "还款协议",
+    S.PRESERVATION: "财产保全",
+    S.LITIGATION: "诉讼",
+    S.ENFORCEMENT: "执行",
+    S.CLOSED: "已结案",
+    S.WRITTEN_OFF: "已核销",
 }
 ACTION_ZH = {
-    A.ACCEPT: "接收移交，开始催收", A.SEND_LETTER: "发送律师函", A.NEGOTIATE: "协商还款协议",
-    A.PRESERVE: "申请财产保全", A.SUE: "提起诉讼或仲裁", A.ENFORCE: "申请强制执行",
-    A.AGREEMENT_BROKEN: "协议违约：转入诉讼", A.CLOSE: "结案", A.REOPEN: "重新立案",
+    A.ACCEPT: "接收移交，开始催收",
+    A.SEND_LETTER: "发送律师函",
+    A.NEGOTIATE: "协商还款协议",
+    A.PRESERVE: "申请财产保全",
+    A.SUE: "提起诉讼或仲裁",
+    A.ENFORCE: "申请强制执行",
+    A.AGREEMENT_BROKEN: "协议违约：转入诉讼",
+    A.CLOSE: "结案",
+    A.REOPEN: "重新立案",
     A.WRITE_OFF: "核销（已审批）",
 }
 
@@ -94,9 +113,11 @@ def _actor(session, case) -> User:
 
 
 def _stage_events(session, case) -> list[Event]:
-    stmt = (select(Event)
-            .where(Event.case_id == case.id, Event.kind == EventKind.STAGE_CHANGE)
-            .order_by(Event.id))
+    stmt = (
+        select(Event)
+        .where(Event.case_id == case.id, Event.kind == EventKind.STAGE_CHANGE)
+        .order_by(Event.id)
+    )
     return list(session.exec(stmt))
 
 
@@ -113,7 +134,8 @@ def test_next_stage_for_every_pair(pair):
         with pytest.raises(DomainError) as exc:
             next_stage(stage, action)
         assert zh(exc.value.message) == (
-            f"处于“{STAGE_ZH[stage]}”阶段的案件不能“{ACTION_ZH[action]}”。")
+            f"处于“{STAGE_ZH[stage]}”阶段的案件不能“{ACTION_ZH[action]}”。"
+        )
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=[_pair_id(p) for p in PAIRS])
@@ -132,7 +154,8 @@ def test_move_stage_for_every_pair(session, make_case, pair):
         with pytest.raises(DomainError) as exc:
             move_stage(session, legal, case, action, approved=True)
         assert zh(exc.value.message) == (
-            f"处于“{STAGE_ZH[stage]}”阶段的案件不能“{ACTION_ZH[action]}”。")
+            f"处于“{STAGE_ZH[stage]}”阶段的案件不能“{ACTION_ZH[action]}”。"
+        )
         assert case.stage == stage
         assert len(_stage_events(session, case)) == before
 
@@ -140,8 +163,11 @@ def test_move_stage_for_every_pair(session, make_case, pair):
 WRITE_OFF_FROM = [s for (s, a) in EXPECTED if a == A.WRITE_OFF]
 
 
-@pytest.mark.parametrize("stage", WRITE_OFF_FROM,
-                         ids=[f"WORKFLOW-9-approved-only-from-{s.value}" for s in WRITE_OFF_FROM])
+@pytest.mark.parametrize(
+    "stage",
+    WRITE_OFF_FROM,
+    ids=[f"WORKFLOW-9-approved-only-from-{s.value}" for s in WRITE_OFF_FROM],
+)
 def test_write_off_is_refused_without_approval(session, make_case, stage):
     case = make_case()
     _put_in(session, case, stage)
@@ -166,7 +192,10 @@ def test_move_writes_a_stage_change_event_with_from_and_to(session, make_case):
     events = _stage_events(session, case)
     assert events[-1].id == event.id
     assert (event.kind, event.from_stage, event.to_stage) == (
-        EventKind.STAGE_CHANGE, "intake", "collection")
+        EventKind.STAGE_CHANGE,
+        "intake",
+        "collection",
+    )
     assert event.actor_id == legal.id
     assert event.summary == "材料齐全，已对账"
     assert case.last_activity_at is not None
@@ -210,8 +239,7 @@ def test_write_off_keeps_the_case_open_for_recovery_WORKFLOW_10(session, make_ca
     legal = _actor(session, case)
     move_stage(session, legal, case, A.ACCEPT)
     move_stage(session, legal, case, A.WRITE_OFF, approved=True)
-    assert (case.stage, case.status, case.closed_on) == (
-        S.WRITTEN_OFF, CaseStatus.ACTIVE, None)
+    assert (case.stage, case.status, case.closed_on) == (S.WRITTEN_OFF, CaseStatus.ACTIVE, None)
 
 
 def test_unknown_action_is_refused_in_chinese(session, make_case):

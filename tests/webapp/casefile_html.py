@@ -70,7 +70,7 @@ class _Page(HTMLParser):
 def section(page: str, element_id: str) -> str:
     """The HTML of ``<section ... id="element_id">`` up to its end (sections do not nest)."""
     start = page.index(f'id="{element_id}"')
-    return page[start:page.index("</section>", start)]
+    return page[start : page.index("</section>", start)]
 
 
 def parse(html: str) -> _Page:

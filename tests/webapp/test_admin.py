@@ -20,9 +20,16 @@ def test_admin_creates_counsel_in_a_firm(client, login_as, session, make_firm):
     login_as(Role.ADMIN)
     firm = make_firm("金诚律师事务所")
     session.commit()
-    response = client.post("/admin/users", data={
-        "email": "New.Lawyer@Example.cn", "name": "王律师", "role": "counsel",
-        "firm_id": str(firm.id), "password": "a-long-password"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "email": "New.Lawyer@Example.cn",
+            "name": "王律师",
+            "role": "counsel",
+            "firm_id": str(firm.id),
+            "password": "a-long-password",
+        },
+    )
     assert response.status_code == 302
     user = session.exec(select(User).where(User.email == "new.lawyer@example.cn")).one()
     assert (user.role, user.firm_id) == (Role.COUNSEL, firm.id)
@@ -31,9 +38,16 @@ def test_admin_creates_counsel_in_a_firm(client, login_as, session, make_firm):
 def test_counsel_without_firm_is_refused_and_form_kept(client, login_as, session):
     login_as(Role.ADMIN)
     before = session.exec(select(func.count(User.id))).one()
-    response = client.post("/admin/users", data={
-        "email": "nofirm@example.cn", "name": "赵律师", "role": "counsel", "firm_id": "",
-        "password": "a-long-password"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "email": "nofirm@example.cn",
+            "name": "赵律师",
+            "role": "counsel",
+            "firm_id": "",
+            "password": "a-long-password",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "只有外部律师属于律师事务所" in page
@@ -44,16 +58,19 @@ def test_counsel_without_firm_is_refused_and_form_kept(client, login_as, session
 
 def test_short_password_and_bad_email_are_reported(client, login_as):
     login_as(Role.ADMIN)
-    response = client.post("/admin/users", data={
-        "email": "not-an-email", "name": "钱", "role": "legal", "password": "short"})
+    response = client.post(
+        "/admin/users",
+        data={"email": "not-an-email", "name": "钱", "role": "legal", "password": "short"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "邮箱地址格式不正确" in page
     assert "至少 10 个字符" in page
 
 
-def test_admin_cannot_deactivate_self_but_can_deactivate_others(client, login_as, make_user,
-                                                                session):
+def test_admin_cannot_deactivate_self_but_can_deactivate_others(
+    client, login_as, make_user, session
+):
     admin = login_as(Role.ADMIN)
     other = make_user(Role.LEGAL)
     client.post(f"/admin/users/{admin.id}/active", data={"active": "0"})
@@ -69,8 +86,9 @@ def test_creditor_needs_a_valid_uscc(client, login_as, session):
     response = client.post("/admin/creditors", data={"name": "某某银行", "uscc": bad})
     assert response.status_code == 422
     assert "统一社会信用代码无效" in response.get_data(as_text=True)
-    response = client.post("/admin/creditors", data={
-        "name": "某某银行", "uscc": valid_uscc(77), "is_bank": "y"})
+    response = client.post(
+        "/admin/creditors", data={"name": "某某银行", "uscc": valid_uscc(77), "is_bank": "y"}
+    )
     assert response.status_code == 302
     creditor = session.exec(select(Creditor).where(Creditor.name == "某某银行")).one()
     assert creditor.is_bank is True

@@ -21,9 +21,14 @@ from cases.users.models import Role
 from cases.users.operations import issue_token, revoke_tokens
 from tests.factories import case_payload, valid_uscc
 
-EVENT = {"kind": "contact", "occurred_at": "2025-07-01T10:00:00", "channel": "phone",
-         "summary": "电话催收，承诺月底还款", "promised_amount": "5000",
-         "promised_date": "2025-07-31"}
+EVENT = {
+    "kind": "contact",
+    "occurred_at": "2025-07-01T10:00:00",
+    "channel": "phone",
+    "summary": "电话催收，承诺月底还款",
+    "promised_amount": "5000",
+    "promised_date": "2025-07-31",
+}
 PAYMENT = {"received_on": "2025-07-15", "amount": "1234.5", "payer": "测试债务人"}
 
 
@@ -66,6 +71,7 @@ def _error(response, code: int) -> dict:
 
 # ---- token authentication -----------------------------------------------------------------
 
+
 def test_token_gives_the_case_list(client, api_user, make_case):
     user, headers = api_user(Role.LEGAL)
     case = make_case(actor=user)
@@ -78,9 +84,18 @@ def test_token_gives_the_case_list(client, api_user, make_case):
     assert body["items"][0]["number"] == case.number
 
 
-@pytest.mark.parametrize("authorization", [
-    None, "", "Bearer", "Bearer    ", "Basic dXNlcjpwYXNz", "Token qs_abc", "Bearer qs_not-a-token",
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer    ",
+        "Basic dXNlcjpwYXNz",
+        "Token qs_abc",
+        "Bearer qs_not-a-token",
+    ],
+)
 def test_missing_or_malformed_token_is_401(client, authorization):
     headers = {} if authorization is None else {"Authorization": authorization}
     response = client.get("/api/v1/cases", headers=headers)
@@ -142,6 +157,7 @@ def test_unknown_api_path_and_wrong_method_answer_json(client, api_user):
 
 # ---- counsel see only their firm's cases ---------------------------------------------------
 
+
 @pytest.fixture
 def two_firms(make_firm, make_case, api_user):
     own_firm, other_firm = make_firm(), make_firm()
@@ -149,8 +165,13 @@ def two_firms(make_firm, make_case, api_user):
     other = make_case(firm=other_firm)
     unassigned = make_case()
     _counsel, headers = api_user(Role.COUNSEL, firm=own_firm)
-    return {"own": own, "other": other, "unassigned": unassigned, "headers": headers,
-            "other_firm": other_firm}
+    return {
+        "own": own,
+        "other": other,
+        "unassigned": unassigned,
+        "headers": headers,
+        "other_firm": other_firm,
+    }
 
 
 def test_counsel_list_holds_only_their_firms_cases(client, two_firms):
@@ -169,8 +190,7 @@ def test_counsel_get_404_on_cases_of_others(client, session, two_firms, case_key
     case, headers = two_firms[case_key], two_firms["headers"]
     before = session.exec(select(Event.id).where(Event.case_id == case.id)).all()
     _error(client.get(f"/api/v1/cases/{case.id}", headers=headers), 404)
-    error = _error(client.post(f"/api/v1/cases/{case.id}/events", headers=headers, json=EVENT),
-                   404)
+    error = _error(client.post(f"/api/v1/cases/{case.id}/events", headers=headers, json=EVENT), 404)
     assert error["message"] == "案件不存在。"
     # 404 before 403: counsel may not record payments at all, yet learn nothing here.
     _error(client.post(f"/api/v1/cases/{case.id}/payments", headers=headers, json=PAYMENT), 404)
@@ -180,20 +200,36 @@ def test_counsel_get_404_on_cases_of_others(client, session, two_firms, case_key
 # ---- role capabilities --------------------------------------------------------------------
 
 WRITES = {
-    "create_case": {Role.ADMIN: 201, Role.LEGAL: 201, Role.COUNSEL: 403, Role.FINANCE: 403,
-                    Role.MANAGEMENT: 403},
-    "log_event": {Role.ADMIN: 201, Role.LEGAL: 201, Role.COUNSEL: 201, Role.FINANCE: 403,
-                  Role.MANAGEMENT: 403},
-    "record_payment": {Role.ADMIN: 201, Role.LEGAL: 201, Role.COUNSEL: 403, Role.FINANCE: 201,
-                       Role.MANAGEMENT: 403},
+    "create_case": {
+        Role.ADMIN: 201,
+        Role.LEGAL: 201,
+        Role.COUNSEL: 403,
+        Role.FINANCE: 403,
+        Role.MANAGEMENT: 403,
+    },
+    "log_event": {
+        Role.ADMIN: 201,
+        Role.LEGAL: 201,
+        Role.COUNSEL: 201,
+        Role.FINANCE: 403,
+        Role.MANAGEMENT: 403,
+    },
+    "record_payment": {
+        Role.ADMIN: 201,
+        Role.LEGAL: 201,
+        Role.COUNSEL: 403,
+        Role.FINANCE: 201,
+        Role.MANAGEMENT: 403,
+    },
     "read_case": dict.fromkeys(Role, 200),
 }
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("action", list(WRITES))
-def test_role_capabilities(client, session, make_firm, make_creditor, make_case, api_user,
-                           role, action):
+def test_role_capabilities(
+    client, session, make_firm, make_creditor, make_case, api_user, role, action
+):
     firm = make_firm()
     case = make_case(firm=firm)
     _user, headers = api_user(role, firm=firm if role == Role.COUNSEL else None)
@@ -218,22 +254,30 @@ def test_role_capabilities(client, session, make_firm, make_creditor, make_case,
 
 
 def _counts(session) -> dict[str, int]:
-    return {name: len(session.exec(select(model.id)).all())
-            for name, model in (("cases", Case), ("events", Event), ("payments", Payment))}
+    return {
+        name: len(session.exec(select(model.id)).all())
+        for name, model in (("cases", Case), ("events", Event), ("payments", Payment))
+    }
 
 
 # ---- creating things ----------------------------------------------------------------------
 
-def test_create_case_stores_it_and_answers_with_the_case(client, session, api_user,
-                                                         make_creditor):
+
+def test_create_case_stores_it_and_answers_with_the_case(client, session, api_user, make_creditor):
     user, headers = api_user(Role.LEGAL)
     creditor = make_creditor()
     payload = _json_body(case_payload(creditor.id))
     payload["claims"][0]["principal"] = "98765.4"
     payload.update(
-        external_ref="ERP-77", tags=["重点", "担保"], risk_level="high",
-        guarantors=[{"party": {"kind": "company", "name": "担保有限公司", "uscc": valid_uscc()},
-                     "limit_amount": "50000"}],
+        external_ref="ERP-77",
+        tags=["重点", "担保"],
+        risk_level="high",
+        guarantors=[
+            {
+                "party": {"kind": "company", "name": "担保有限公司", "uscc": valid_uscc()},
+                "limit_amount": "50000",
+            }
+        ],
         evidence=[{"kind": "iou", "title": "欠条原件", "is_original": True}],
     )
     response = client.post("/api/v1/cases", headers=headers, json=payload)
@@ -246,7 +290,8 @@ def test_create_case_stores_it_and_answers_with_the_case(client, session, api_us
     assert case.created_by_id == user.id
     assert case.claimed_principal == Decimal("98765.40")
     assert session.exec(select(Claim.principal).where(Claim.case_id == case.id)).all() == [
-        Decimal("98765.40")]
+        Decimal("98765.40")
+    ]
 
     assert body["number"] == case.number
     assert body["claims"][0]["principal"] == "98765.40"
@@ -306,19 +351,26 @@ def test_audit_trail_records_the_token_user(client, session, api_user, make_cred
     user, headers = api_user(Role.LEGAL)
     payload = _json_body(case_payload(make_creditor().id))
     case_id = client.post("/api/v1/cases", headers=headers, json=payload).get_json()["id"]
-    event_id = client.post(f"/api/v1/cases/{case_id}/events", headers=headers,
-                           json=EVENT).get_json()["id"]
-    payment_id = client.post(f"/api/v1/cases/{case_id}/payments", headers=headers,
-                             json=PAYMENT).get_json()["id"]
+    event_id = client.post(
+        f"/api/v1/cases/{case_id}/events", headers=headers, json=EVENT
+    ).get_json()["id"]
+    payment_id = client.post(
+        f"/api/v1/cases/{case_id}/payments", headers=headers, json=PAYMENT
+    ).get_json()["id"]
     for entity, entity_id in (("case", case_id), ("event", event_id), ("payment", payment_id)):
-        entry = session.exec(select(AuditEntry).where(
-            AuditEntry.entity == entity, AuditEntry.entity_id == entity_id,
-            AuditEntry.action == AuditAction.CREATE)).one()
+        entry = session.exec(
+            select(AuditEntry).where(
+                AuditEntry.entity == entity,
+                AuditEntry.entity_id == entity_id,
+                AuditEntry.action == AuditAction.CREATE,
+            )
+        ).one()
         assert entry.actor_id == user.id
         assert entry.case_id == case_id
 
 
 # ---- validation and malformed requests ----------------------------------------------------
+
 
 def test_validation_errors_name_fields_in_chinese(client, session, api_user, make_creditor):
     _user, headers = api_user(Role.LEGAL)
@@ -338,8 +390,9 @@ def test_validation_errors_in_english(client, api_user, make_creditor):
     payload = _json_body(case_payload(make_creditor().id))
     payload["claims"][0]["principal"] = "0"
     del payload["debtor"]["name"]
-    response = client.post("/api/v1/cases", json=payload,
-                           headers={**headers, "Accept-Language": "en-US,en;q=0.9"})
+    response = client.post(
+        "/api/v1/cases", json=payload, headers={**headers, "Accept-Language": "en-US,en;q=0.9"}
+    )
     error = _error(response, 422)
     assert error["message"] == "Some fields are invalid."
     assert error["fields"]["claims.0.principal"] == ["Must be greater than 0"]
@@ -350,32 +403,38 @@ def test_event_and_payment_rules_come_back_per_field(client, session, make_case,
     case = make_case()
     _user, headers = api_user(Role.LEGAL)
     no_channel = {**EVENT, "channel": None}
-    error = _error(client.post(f"/api/v1/cases/{case.id}/events", headers=headers,
-                               json=no_channel), 422)
+    error = _error(
+        client.post(f"/api/v1/cases/{case.id}/events", headers=headers, json=no_channel), 422
+    )
     assert error["fields"] == {"channel": ["请选择联系方式"]}
     future = {**PAYMENT, "received_on": "2999-01-01", "amount": "-5"}
-    error = _error(client.post(f"/api/v1/cases/{case.id}/payments", headers=headers,
-                               json=future), 422)
+    error = _error(
+        client.post(f"/api/v1/cases/{case.id}/payments", headers=headers, json=future), 422
+    )
     assert error["fields"]["received_on"] == ["收款日期不能晚于今天"]
     assert error["fields"]["amount"] == ["须大于 0"]
     assert session.exec(select(Payment.id)).all() == []
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    (b"{not json", 400),
-    (b"", 400),
-    (b"\xff\xfe", 400),
-    (b"[1, 2]", 422),
-    (b"null", 422),
-    (b'"text"', 422),
-    (b'{"claims": "many"}', 422),
-    (b'{"debtor": [], "claims": [1], "creditor_id": "x", "tags": {"a": 1}}', 422),
-    (b'{"creditor_id": 1e999, "claims": [{"principal": "NaN"}]}', 422),
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", 400),
+        (b"", 400),
+        (b"\xff\xfe", 400),
+        (b"[1, 2]", 422),
+        (b"null", 422),
+        (b'"text"', 422),
+        (b'{"claims": "many"}', 422),
+        (b'{"debtor": [], "claims": [1], "creditor_id": "x", "tags": {"a": 1}}', 422),
+        (b'{"creditor_id": 1e999, "claims": [{"principal": "NaN"}]}', 422),
+    ],
+)
 def test_malformed_bodies_answer_json_never_500(client, api_user, body, code):
     _user, headers = api_user(Role.LEGAL)
-    response = client.post("/api/v1/cases", data=body, headers=headers,
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/cases", data=body, headers=headers, content_type="application/json"
+    )
     _error(response, code)
 
 
@@ -395,8 +454,9 @@ def test_list_pages_and_filters(client, make_case, api_user):
     assert (second["page"], len(second["items"])) == (2, 1)
     ids = {item["id"] for item in first["items"] + second["items"]}
     assert ids == {case.id for case in cases}
-    found = client.get("/api/v1/cases", headers=headers,
-                       query_string={"q": cases[1].number}).get_json()
+    found = client.get(
+        "/api/v1/cases", headers=headers, query_string={"q": cases[1].number}
+    ).get_json()
     assert [item["id"] for item in found["items"]] == [cases[1].id]
     assert found["items"][0]["principal"] == "120000.00"
 
@@ -409,8 +469,11 @@ def test_list_row_and_detail_agree(client, session, make_firm, make_user, make_c
     row = client.get("/api/v1/cases", headers=headers).get_json()["items"][0]
     detail = client.get(f"/api/v1/cases/{case.id}", headers=headers).get_json()
     assert {key: detail[key] for key in row} == row
-    assert (row["firm_name"], row["handler_name"], row["tags"]) == ("和信律师事务所", "王承办",
-                                                                    ["重点"])
+    assert (row["firm_name"], row["handler_name"], row["tags"]) == (
+        "和信律师事务所",
+        "王承办",
+        ["重点"],
+    )
     assert row["due_date"] == "2025-06-30"
     due = date(2025, 6, 30)
     assert row["aging"] == bucket_for(due, today()).value
@@ -421,8 +484,16 @@ def test_list_row_and_detail_agree(client, session, make_firm, make_user, make_c
 def test_list_page_size_defaults_to_the_setting_and_sorts(app, client, make_case, api_user):
     app.config["PAGE_SIZE"] = 2
     _user, headers = api_user(Role.LEGAL)
-    small = make_case(claims=[{"contract_ref": "S-1", "contract_title": "借款合同",
-                               "principal": "10.00", "due_date": "2025-01-01"}])
+    small = make_case(
+        claims=[
+            {
+                "contract_ref": "S-1",
+                "contract_title": "借款合同",
+                "principal": "10.00",
+                "due_date": "2025-01-01",
+            }
+        ]
+    )
     [make_case() for _ in range(2)]
     body = client.get("/api/v1/cases?sort=principal&order=asc", headers=headers).get_json()
     assert (body["page_size"], body["total"], len(body["items"])) == (2, 3, 2)
@@ -432,6 +503,7 @@ def test_list_page_size_defaults_to_the_setting_and_sorts(app, client, make_case
 
 # ---- the OpenAPI document -----------------------------------------------------------------
 
+
 def _openapi(client) -> dict:
     return client.get("/api/v1/openapi.json").get_json()
 
@@ -439,11 +511,13 @@ def _openapi(client) -> dict:
 def test_document_and_url_map_list_the_same_routes(app, client):
     served = {
         (method.lower(), re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule))
-        for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    documented = {(method, path) for path, item in _openapi(client)["paths"].items()
-                  for method in item}
+    documented = {
+        (method, path) for path, item in _openapi(client)["paths"].items() for method in item
+    }
     assert served == documented
     assert ("post", "/api/v1/cases/{case_id}/payments") in served
     assert all(path.startswith("/api/v1/") for _method, path in served)
@@ -459,18 +533,22 @@ def test_document_is_valid_openapi(client):
     assert listing["responses"]["401"] == {"$ref": "#/components/responses/E401"}
 
 
-@pytest.mark.parametrize(("path", "model"), [
-    ("/api/v1/cases", CaseCreate),
-    ("/api/v1/cases/{case_id}/events", EventCreate),
-    ("/api/v1/cases/{case_id}/payments", PaymentCreate),
-])
+@pytest.mark.parametrize(
+    ("path", "model"),
+    [
+        ("/api/v1/cases", CaseCreate),
+        ("/api/v1/cases/{case_id}/events", EventCreate),
+        ("/api/v1/cases/{case_id}/payments", PaymentCreate),
+    ],
+)
 def test_request_bodies_are_the_domain_models(client, path, model):
     doc = _openapi(client)
     ref = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
     schema = doc["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
     assert set(schema["properties"]) == set(model.model_fields)
     assert set(schema.get("required", [])) == {
-        name for name, field in model.model_fields.items() if field.is_required()}
+        name for name, field in model.model_fields.items() if field.is_required()
+    }
 
 
 def test_responses_match_their_documented_schemas(client, make_case, api_user):
@@ -482,13 +560,22 @@ def test_responses_match_their_documented_schemas(client, make_case, api_user):
     checks = [
         ("get", "/api/v1/cases", "/api/v1/cases?page_size=5", None, "200"),
         ("get", "/api/v1/cases/{case_id}", f"/api/v1/cases/{case.id}", None, "200"),
-        ("post", "/api/v1/cases/{case_id}/events", f"/api/v1/cases/{case.id}/events", EVENT,
-         "201"),
-        ("post", "/api/v1/cases/{case_id}/payments", f"/api/v1/cases/{case.id}/payments",
-         PAYMENT, "201"),
+        ("post", "/api/v1/cases/{case_id}/events", f"/api/v1/cases/{case.id}/events", EVENT, "201"),
+        (
+            "post",
+            "/api/v1/cases/{case_id}/payments",
+            f"/api/v1/cases/{case.id}/payments",
+            PAYMENT,
+            "201",
+        ),
         ("get", "/api/v1/cases/{case_id}", "/api/v1/cases/999999", None, "404"),
-        ("post", "/api/v1/cases/{case_id}/payments", f"/api/v1/cases/{case.id}/payments",
-         {"amount": "x"}, "422"),
+        (
+            "post",
+            "/api/v1/cases/{case_id}/payments",
+            f"/api/v1/cases/{case.id}/payments",
+            {"amount": "x"},
+            "422",
+        ),
     ]
     for method, template, url, body, status in checks:
         response = getattr(client, method)(url, headers=headers, json=body)
@@ -496,6 +583,8 @@ def test_responses_match_their_documented_schemas(client, make_case, api_user):
         documented = doc["paths"][template][method]["responses"][status]
         if "$ref" in documented:
             documented = doc["components"]["responses"][documented["$ref"].rsplit("/", 1)[1]]
-        schema = {**documented["content"]["application/json"]["schema"],
-                  "components": doc["components"]}
+        schema = {
+            **documented["content"]["application/json"]["schema"],
+            "components": doc["components"],
+        }
         OAS31Validator(schema).validate(response.get_json())

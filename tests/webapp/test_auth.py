@@ -37,30 +37,44 @@ def test_inactive_user_cannot_log_in(client, make_user, session):
     assert client.get("/").status_code == 302
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
-    "http:/evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+    ],
+)
 def test_login_ignores_unsafe_next(client, make_user, target):
     user = make_user(Role.LEGAL)
-    response = client.post(f"/login?next={target}",
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        f"/login?next={target}", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_login_follows_safe_next(client, make_user):
     user = make_user(Role.LEGAL)
-    response = client.post("/login?next=/cases?stage=litigation",
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/login?next=/cases?stage=litigation", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/cases?stage=litigation"
 
 
 def test_login_is_rate_limited(database_url, session_factory, make_user, tmp_path):
     from webapp import create_app
 
-    app = create_app({"ENV": "testing", "DATABASE_URL": database_url,
-                      "UPLOAD_DIR": str(tmp_path), "WTF_CSRF_ENABLED": False,
-                      "LOGIN_RATE_LIMIT": "10 per minute"})
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url,
+            "UPLOAD_DIR": str(tmp_path),
+            "WTF_CSRF_ENABLED": False,
+            "LOGIN_RATE_LIMIT": "10 per minute",
+        }
+    )
     app.extensions["qingshou_db"].session_factory = session_factory
     client = app.test_client()
     user = make_user(Role.LEGAL)

@@ -36,27 +36,51 @@ def test_list_needs_login(client):
 @pytest.mark.parametrize("url", ["/", "/cases"])
 def test_list_shows_cases_with_chinese_labels(client, login_as, make_case, session, url):
     user = login_as(Role.LEGAL)
-    case = make_case(actor=user, debtor=debtor("华东建材有限公司"), risk_level="high",
-                     tags=["重点"], external_ref="ERP-7",
-                     claims=[{"contract_ref": "HT-9", "contract_title": "购销合同",
-                              "principal": Decimal("1234567.89"),
-                              "due_date": str(today() - timedelta(days=45))}])
+    case = make_case(
+        actor=user,
+        debtor=debtor("华东建材有限公司"),
+        risk_level="high",
+        tags=["重点"],
+        external_ref="ERP-7",
+        claims=[
+            {
+                "contract_ref": "HT-9",
+                "contract_title": "购销合同",
+                "principal": Decimal("1234567.89"),
+                "due_date": str(today() - timedelta(days=45)),
+            }
+        ],
+    )
     case.stage = Stage.LITIGATION
     session.commit()
 
     html = page_of(client, url)
     assert rows(html) == [case.id]
-    for text in ("案件编号", "债务人", "未回收余额", "逾期天数", "最近动态",  # column heads
-                 case.number, "ERP-7", "华东建材有限公司", "¥1,234,567.89", "诉讼", "重点",
-                 "31–90天", "高", "共 1 件"):
+    for text in (
+        "案件编号",
+        "债务人",
+        "未回收余额",
+        "逾期天数",
+        "最近动态",  # column heads
+        case.number,
+        "ERP-7",
+        "华东建材有限公司",
+        "¥1,234,567.89",
+        "诉讼",
+        "重点",
+        "31–90天",
+        "高",
+        "共 1 件",
+    ):
         assert text in html, text
     assert '<span class="days">45</span>' in html
 
 
 def test_case_number_links_to_the_case_file(app, client, login_as, make_case):
     if "casefile.detail" not in app.view_functions:  # written in parallel; stand in for it
-        app.add_url_rule("/cases/<int:case_id>", endpoint="casefile.detail",
-                         view_func=lambda case_id: "")
+        app.add_url_rule(
+            "/cases/<int:case_id>", endpoint="casefile.detail", view_func=lambda case_id: ""
+        )
     user = login_as(Role.LEGAL)
     case = make_case(actor=user)
     with app.test_request_context():
@@ -64,21 +88,40 @@ def test_case_number_links_to_the_case_file(app, client, login_as, make_case):
     assert f'<a class="nowrap" href="{link}">{case.number}</a>' in page_of(client)
 
 
-def test_filter_form_keeps_the_chosen_values(client, login_as, make_case, make_firm,
-                                             make_creditor):
+def test_filter_form_keeps_the_chosen_values(client, login_as, make_case, make_firm, make_creditor):
     user = login_as(Role.LEGAL)
     firm, creditor = make_firm("明理律师事务所"), make_creditor(name="保留筛选债权人有限公司")
-    kept = make_case(actor=user, firm=firm, creditor=creditor, handler_id=user.id,
-                     risk_level="medium", credit_grade="B", tags=["保全"],
-                     debtor=debtor("保留筛选有限公司"),
-                     claims=[{"contract_ref": "HT-1", "contract_title": "借款合同",
-                              "principal": Decimal("5000.00"),
-                              "due_date": str(today() - timedelta(days=200))}])
+    kept = make_case(
+        actor=user,
+        firm=firm,
+        creditor=creditor,
+        handler_id=user.id,
+        risk_level="medium",
+        credit_grade="B",
+        tags=["保全"],
+        debtor=debtor("保留筛选有限公司"),
+        claims=[
+            {
+                "contract_ref": "HT-1",
+                "contract_title": "借款合同",
+                "principal": Decimal("5000.00"),
+                "due_date": str(today() - timedelta(days=200)),
+            }
+        ],
+    )
     make_case(actor=user, risk_level="medium", debtor=debtor("保留筛选另一家有限公司"))
 
-    chosen = {"stage": "intake", "status": "active", "risk_level": "medium",
-              "credit_grade": "B", "firm_id": firm.id, "creditor_id": creditor.id,
-              "handler_id": user.id, "aging": "181-365", "tag": "保全"}
+    chosen = {
+        "stage": "intake",
+        "status": "active",
+        "risk_level": "medium",
+        "credit_grade": "B",
+        "firm_id": firm.id,
+        "creditor_id": creditor.id,
+        "handler_id": user.id,
+        "aging": "181-365",
+        "tag": "保全",
+    }
     query = "&".join(f"{k}={v}" for k, v in chosen.items())
     html = page_of(client, f"/cases?q=保留筛选&{query}&sort=outstanding&order=asc")
     assert 'value="保留筛选"' in html
@@ -97,27 +140,45 @@ def test_counsel_sees_only_own_firm_cases(client, login_as, make_case, make_firm
     other = make_case(firm=theirs, debtor=debtor("他所客户债务人有限公司"))
     login_as(make_user(Role.COUNSEL, firm=ours))
 
-    for url in ("/", f"/cases?firm_id={theirs.id}", "/cases?q=他所客户",
-                f"/cases?q={other.number}"):
+    for url in (
+        "/",
+        f"/cases?firm_id={theirs.id}",
+        "/cases?q=他所客户",
+        f"/cases?q={other.number}",
+    ):
         html = page_of(client, url)
         assert other.id not in rows(html)
         assert "他所客户债务人有限公司" not in html
         assert other.number not in html.replace(f"q={other.number}", "").replace(
-            f'value="{other.number}"', "")  # the search box echoes what was typed
+            f'value="{other.number}"', ""
+        )  # the search box echoes what was typed
     assert rows(page_of(client)) == [own.id]
     assert 'name="firm_id"' not in page_of(client)  # no firm filter for counsel
 
 
-@pytest.mark.parametrize(("query", "complains"), [
-    ("stage=unknown", True), ("page=abc", True), ("sort=evil", True), ("order=sideways", True),
-    ("page=-1", True), ("page=0", True), ("page=99999999999999999999999", True),
-    ("handler_id=abc", True), ("firm_id=99999999999999999999", True), ("creditor_id=1.5", True),
-    ("aging=forever", True), ("risk_level=extreme", True), ("credit_grade=Z", True),
-    ("q=" + "x" * 500, True), ("tag=" + "标" * 100, True),
-    ("q=%00%01", False),  # control characters only: no search at all
-    ("stage=intake&stage=bogus", False),  # the first value counts
-    ("q=%25%27%22%3B--", False),  # quotes and wildcards are plain text
-])
+@pytest.mark.parametrize(
+    ("query", "complains"),
+    [
+        ("stage=unknown", True),
+        ("page=abc", True),
+        ("sort=evil", True),
+        ("order=sideways", True),
+        ("page=-1", True),
+        ("page=0", True),
+        ("page=99999999999999999999999", True),
+        ("handler_id=abc", True),
+        ("firm_id=99999999999999999999", True),
+        ("creditor_id=1.5", True),
+        ("aging=forever", True),
+        ("risk_level=extreme", True),
+        ("credit_grade=Z", True),
+        ("q=" + "x" * 500, True),
+        ("tag=" + "标" * 100, True),
+        ("q=%00%01", False),  # control characters only: no search at all
+        ("stage=intake&stage=bogus", False),  # the first value counts
+        ("q=%25%27%22%3B--", False),  # quotes and wildcards are plain text
+    ],
+)
 def test_bad_parameters_do_not_break_the_page(client, login_as, make_case, query, complains):
     user = login_as(Role.LEGAL)
     case = make_case(actor=user)
@@ -166,8 +227,11 @@ def test_sort_links_toggle_and_keep_filters(client, login_as, make_case):
     make_case(actor=user, risk_level="low")
     html = page_of(client, "/cases?risk_level=low&sort=outstanding&order=desc&page=1")
     link = re.search(r'<a href="([^"]+)" data-testid="sort-outstanding"', html).group(1)
-    assert sorted(link.split("?")[1].split("&amp;")) == ["order=asc", "risk_level=low",
-                                                     "sort=outstanding"]
+    assert sorted(link.split("?")[1].split("&amp;")) == [
+        "order=asc",
+        "risk_level=low",
+        "sort=outstanding",
+    ]
     other = re.search(r'<a href="([^"]+)" data-testid="sort-debtor"', html).group(1)
     assert sorted(other.split("?")[1].split("&amp;")) == ["risk_level=low", "sort=debtor"]
 

@@ -23,8 +23,19 @@ def _refused(result) -> str:
 
 
 def test_create_legal_user(runner, session):
-    result = runner.invoke(args=["users", "create", "Li.Fa@Example.cn", "--role", "legal",
-                                 "--name", "李法", "--password", PASSWORD])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Li.Fa@Example.cn",
+            "--role",
+            "legal",
+            "--name",
+            "李法",
+            "--password",
+            PASSWORD,
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = _user(session, "li.fa@example.cn")
     assert user is not None
@@ -35,8 +46,19 @@ def test_create_legal_user(runner, session):
 
 def test_create_counsel_creates_the_firm_once(runner, session):
     for email in ("a@firm.cn", "b@firm.cn"):
-        result = runner.invoke(args=["users", "create", email, "--role", "counsel",
-                                     "--firm", "北京某某律师事务所", "--password", PASSWORD])
+        result = runner.invoke(
+            args=[
+                "users",
+                "create",
+                email,
+                "--role",
+                "counsel",
+                "--firm",
+                "北京某某律师事务所",
+                "--password",
+                PASSWORD,
+            ]
+        )
         assert result.exit_code == 0, result.output
     firms = session.exec(select(LawFirm).where(LawFirm.name == "北京某某律师事务所")).all()
     assert len(firms) == 1
@@ -44,23 +66,36 @@ def test_create_counsel_creates_the_firm_once(runner, session):
 
 
 def test_password_can_be_typed_at_the_prompt(runner, session):
-    result = runner.invoke(args=["users", "create", "prompt@example.cn", "--role", "finance"],
-                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["users", "create", "prompt@example.cn", "--role", "finance"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
     assert _user(session, "prompt@example.cn").role == Role.FINANCE
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["not-an-email", "--role", "legal", "--password", PASSWORD],
-     "email: Not a valid email address"),
-    (["short@example.cn", "--role", "legal", "--password", "short"],
-     "password: At least 10 characters"),
-    (["lonely@example.cn", "--role", "counsel", "--password", PASSWORD],
-     "firm_id: Outside counsel, and only outside counsel, belong to a law firm"),
-    (["staff@example.cn", "--role", "legal", "--firm", "某律所", "--password", PASSWORD],
-     "firm_id: Outside counsel, and only outside counsel, belong to a law firm"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["not-an-email", "--role", "legal", "--password", PASSWORD],
+            "email: Not a valid email address",
+        ),
+        (
+            ["short@example.cn", "--role", "legal", "--password", "short"],
+            "password: At least 10 characters",
+        ),
+        (
+            ["lonely@example.cn", "--role", "counsel", "--password", PASSWORD],
+            "firm_id: Outside counsel, and only outside counsel, belong to a law firm",
+        ),
+        (
+            ["staff@example.cn", "--role", "legal", "--firm", "某律所", "--password", PASSWORD],
+            "firm_id: Outside counsel, and only outside counsel, belong to a law firm",
+        ),
+    ],
+)
 def test_bad_input_is_refused_cleanly(runner, session, args, message):
     result = runner.invoke(args=["users", "create", *args])
     assert message in _refused(result)
@@ -69,8 +104,9 @@ def test_bad_input_is_refused_cleanly(runner, session, args, message):
 
 
 def test_unknown_role_is_refused_by_click(runner):
-    result = runner.invoke(args=["users", "create", "x@example.cn", "--role", "boss",
-                                 "--password", PASSWORD])
+    result = runner.invoke(
+        args=["users", "create", "x@example.cn", "--role", "boss", "--password", PASSWORD]
+    )
     assert result.exit_code == 2
     assert "Invalid value for '--role'" in result.output
     assert "Traceback" not in result.output
@@ -78,8 +114,9 @@ def test_unknown_role_is_refused_by_click(runner):
 
 def test_duplicate_email_is_refused(runner, make_user):
     user = make_user(Role.LEGAL)
-    result = runner.invoke(args=["users", "create", user.email.upper(), "--role", "legal",
-                                 "--password", PASSWORD])
+    result = runner.invoke(
+        args=["users", "create", user.email.upper(), "--role", "legal", "--password", PASSWORD]
+    )
     assert "email: A user with this email already exists" in _refused(result)
 
 
@@ -112,7 +149,8 @@ def test_token_for_email_in_other_case(runner, client, make_user):
     user = make_user(Role.FINANCE, email="cashier@example.cn")
     result = runner.invoke(args=["users", "token", "Cashier@Example.CN"])
     assert result.exit_code == 0, result.output
-    response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer "
-                                                                      f"{result.output.strip()}"})
+    response = client.get(
+        "/api/v1/cases", headers={"Authorization": f"Bearer {result.output.strip()}"}
+    )
     assert response.status_code == 200
     assert user.email == "cashier@example.cn"

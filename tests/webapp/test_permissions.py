@@ -54,8 +54,15 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/cases"): (LOGIN, OK, OK, OK, OK, OK, OK),
     # -- one case (case.view for all; counsel only of its firm) -----------------------------
     ("GET", "/cases/<int:case_id>"): (LOGIN, OK, OK, OK, HIDDEN, OK, OK),
-    ("GET", "/cases/<int:case_id>/attachments/<int:attachment_id>"):
-        (LOGIN, OK, OK, OK, HIDDEN, OK, OK),
+    ("GET", "/cases/<int:case_id>/attachments/<int:attachment_id>"): (
+        LOGIN,
+        OK,
+        OK,
+        OK,
+        HIDDEN,
+        OK,
+        OK,
+    ),
     # -- case.create / case.edit / case.move_stage: admin and legal --------------------------
     ("GET", "/cases/new"): (LOGIN, OK, OK, NO, NO, NO, NO),
     ("POST", "/cases/new"): (LOGIN, BAD, BAD, NO, NO, NO, NO),
@@ -95,7 +102,8 @@ IGNORED_METHODS = {"HEAD", "OPTIONS"}
 def app_routes(app) -> set[tuple[str, str]]:
     return {
         (method, rule.rule)
-        for rule in app.url_map.iter_rules() if rule.endpoint not in IGNORED_ENDPOINTS
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in IGNORED_ENDPOINTS
         for method in rule.methods - IGNORED_METHODS
     }
 
@@ -111,6 +119,7 @@ def test_matrix_covers_every_endpoint(app):
 
 # ---- the world every request runs against ----------------------------------------------------
 
+
 @dataclass
 class World:
     users: dict[str, User]
@@ -120,8 +129,12 @@ class World:
     other_user: User
 
     def url(self, rule: str) -> str:
-        values = {"case_id": self.case.id, "attachment_id": self.attachment_id,
-                  "user_id": self.other_user.id, "code": "zh"}
+        values = {
+            "case_id": self.case.id,
+            "attachment_id": self.attachment_id,
+            "user_id": self.other_user.id,
+            "code": "zh",
+        }
         url = rule
         for name, value in values.items():
             url = url.replace(f"<int:{name}>", str(value)).replace(f"<{name}>", str(value))
@@ -145,8 +158,15 @@ def build_world(app, session, make_user, make_firm, make_case) -> World:
     }
     case = make_case(actor=users["legal"], firm=firm)
     session.info["actor_id"] = users["legal"].id
-    attachment = attach_file(session, users["legal"], case, app.extensions["qingshou_files"],
-                             filename="借款合同.pdf", data=b"%PDF-1.4 contract", max_bytes=10**6)
+    attachment = attach_file(
+        session,
+        users["legal"],
+        case,
+        app.extensions["qingshou_files"],
+        filename="借款合同.pdf",
+        data=b"%PDF-1.4 contract",
+        max_bytes=10**6,
+    )
     tokens = {role: issue_token(session, user, "matrix") for role, user in users.items()}
     other_user = make_user(Role.LEGAL)
     session.commit()
@@ -168,8 +188,10 @@ def client_for(app, world: World, role: str, *, api: bool) -> FlaskClient:
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {world.tokens[role]}"
         return client
     user = world.users[role]
-    with client.session_transaction() as sess, app.test_request_context(
-            environ_base=client.environ_base):
+    with (
+        client.session_transaction() as sess,
+        app.test_request_context(environ_base=client.environ_base),
+    ):
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
         sess["_id"] = _create_identifier()
@@ -216,7 +238,8 @@ def test_role_gets_the_expected_answer(app, world, method, rule, role, expected)
     response = request(client, method, world.url(rule), api=api)
     assert matches(expected, response), (
         f"{method} {rule} as {role}: expected {expected}, got {response.status_code} "
-        f"{response.headers.get('Location', '')}")
+        f"{response.headers.get('Location', '')}"
+    )
     if expected in (AUTH, NO, HIDDEN) and api:
         assert response.is_json
         assert response.json["error"]["code"] == int(expected)
@@ -224,12 +247,20 @@ def test_role_gets_the_expected_answer(app, world, method, rule, role, expected)
 
 # ---- the same 404 rule everywhere -------------------------------------------------------------
 
+
 @pytest.fixture
 def other_firm_case(app, session, world, make_firm, make_case):
     """A case engaged to a third firm, with a file of its own."""
     case = make_case(actor=world.users["legal"], firm=make_firm())
-    attachment = attach_file(session, world.users["legal"], case, app.extensions["qingshou_files"],
-                             filename="判决书.pdf", data=b"%PDF-1.4 ruling", max_bytes=10**6)
+    attachment = attach_file(
+        session,
+        world.users["legal"],
+        case,
+        app.extensions["qingshou_files"],
+        filename="判决书.pdf",
+        data=b"%PDF-1.4 ruling",
+        max_bytes=10**6,
+    )
     session.commit()
     return case, attachment.id
 
@@ -249,11 +280,15 @@ def test_a_file_is_only_served_under_its_own_case(app, world, other_firm_case, r
 CSRF_VALUE = re.compile(r'(?<=name="csrf_token" )value="[^"]*"')  # signed with a timestamp
 
 
-@pytest.mark.parametrize(("api", "path"), [
-    (False, "/cases/{id}"),
-    (False, "/cases/{id}/edit"),
-    (True, "/api/v1/cases/{id}"),
-], ids=["page", "edit-page", "api"])
+@pytest.mark.parametrize(
+    ("api", "path"),
+    [
+        (False, "/cases/{id}"),
+        (False, "/cases/{id}/edit"),
+        (True, "/api/v1/cases/{id}"),
+    ],
+    ids=["page", "edit-page", "api"],
+)
 def test_another_firms_case_looks_exactly_like_no_case(app, world, other_firm_case, api, path):
     client = client_for(app, world, "counsel", api=api)
     foreign, _ = other_firm_case
@@ -287,6 +322,7 @@ def test_lists_show_counsel_only_their_firms_cases(app, world, other_firm_case, 
 
 # ---- API authentication -----------------------------------------------------------------------
 
+
 def test_api_ignores_the_session_cookie(app, world):
     client = client_for(app, world, "legal", api=False)
     assert client.get("/cases").status_code == 200
@@ -295,8 +331,9 @@ def test_api_ignores_the_session_cookie(app, world):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-@pytest.mark.parametrize("token", ["", "qs_not-a-real-token", "Basic abc"],
-                         ids=["empty", "unknown", "wrong-scheme"])
+@pytest.mark.parametrize(
+    "token", ["", "qs_not-a-real-token", "Basic abc"], ids=["empty", "unknown", "wrong-scheme"]
+)
 def test_api_refuses_bad_tokens(app, token):
     client = app.test_client()
     header = token if token.startswith("Basic") else f"Bearer {token}"

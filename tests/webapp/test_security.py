@@ -19,9 +19,15 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-CSP_DIRECTIVES = ("default-src 'self'", "script-src 'self'", "style-src 'self'",
-                  "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'",
-                  "form-action 'self'")
+CSP_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+)
 
 
 @pytest.fixture
@@ -41,20 +47,35 @@ def assert_secure_headers(response) -> None:
     assert "unsafe-eval" not in csp
 
 
-@pytest.mark.parametrize(("role", "path", "code"), [
-    ("anonymous", "/login", 200),
-    ("anonymous", "/", 302),
-    ("anonymous", "/api/v1/cases", 401),
-    ("anonymous", "/api/v1/openapi.json", 200),
-    ("legal", "/cases", 200),
-    ("legal", "/cases/{case_id}", 200),
-    ("legal", "/cases/{case_id}/attachments/{attachment_id}", 200),
-    ("legal", "/cases/999999", 404),
-    ("finance", "/cases/new", 403),
-    ("legal", "/api/v1/cases/{case_id}", 200),
-    ("legal", "/api/v1/cases/999999", 404),
-], ids=["login", "redirect", "api-401", "openapi", "list", "detail", "download", "page-404",
-        "page-403", "api-200", "api-404"])
+@pytest.mark.parametrize(
+    ("role", "path", "code"),
+    [
+        ("anonymous", "/login", 200),
+        ("anonymous", "/", 302),
+        ("anonymous", "/api/v1/cases", 401),
+        ("anonymous", "/api/v1/openapi.json", 200),
+        ("legal", "/cases", 200),
+        ("legal", "/cases/{case_id}", 200),
+        ("legal", "/cases/{case_id}/attachments/{attachment_id}", 200),
+        ("legal", "/cases/999999", 404),
+        ("finance", "/cases/new", 403),
+        ("legal", "/api/v1/cases/{case_id}", 200),
+        ("legal", "/api/v1/cases/999999", 404),
+    ],
+    ids=[
+        "login",
+        "redirect",
+        "api-401",
+        "openapi",
+        "list",
+        "detail",
+        "download",
+        "page-404",
+        "page-403",
+        "api-200",
+        "api-404",
+    ],
+)
 def test_every_kind_of_response_has_the_security_headers(app, world, role, path, code):
     api = path.startswith("/api/")
     client = client_for(app, world, role, api=api)
@@ -90,8 +111,11 @@ INLINE = [
     (re.compile(r"<[^>]+\son[a-z]+\s*=", re.I), "event handler attribute"),
     (re.compile(r"javascript:", re.I), "javascript: URL"),
 ]
-HTML_PAGES = sorted(rule for (method, rule), row in MATRIX.items()
-                    if method == "GET" and not rule.startswith("/api/"))
+HTML_PAGES = sorted(
+    rule
+    for (method, rule), row in MATRIX.items()
+    if method == "GET" and not rule.startswith("/api/")
+)
 
 
 @pytest.mark.parametrize("rule", HTML_PAGES)
@@ -108,8 +132,9 @@ def test_pages_have_no_inline_script_or_style(app, world, rule):
 
 # ---- CSRF -------------------------------------------------------------------------------------
 
-FORM_POSTS = sorted(rule for (method, rule) in MATRIX
-                    if method == "POST" and not rule.startswith("/api/"))
+FORM_POSTS = sorted(
+    rule for (method, rule) in MATRIX if method == "POST" and not rule.startswith("/api/")
+)
 
 
 @pytest.fixture
@@ -143,10 +168,15 @@ def test_a_valid_csrf_token_is_accepted(csrf_app):
 
 def test_the_api_needs_no_csrf_token(csrf_app, world):
     client = client_for(csrf_app, world, "counsel", api=True)
-    response = client.post(f"/api/v1/cases/{world.case.id}/events", json={
-        "kind": "contact", "channel": "phone", "occurred_at": "2025-03-01T10:00:00",
-        "summary": "电话催收，债务人承诺月底前还款",
-    })
+    response = client.post(
+        f"/api/v1/cases/{world.case.id}/events",
+        json={
+            "kind": "contact",
+            "channel": "phone",
+            "occurred_at": "2025-03-01T10:00:00",
+            "summary": "电话催收，债务人承诺月底前还款",
+        },
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
 
 

@@ -56,8 +56,9 @@ def users():
     rows = session.exec(select(User).order_by(User.role, User.email)).all()
     firms = session.exec(select(LawFirm).order_by(LawFirm.name)).all()
     status = 422 if errors else 200
-    return render_template("admin/users.html", rows=rows, firms=firms, roles=list(Role),
-                           form=form, errors=errors), status
+    return render_template(
+        "admin/users.html", rows=rows, firms=firms, roles=list(Role), form=form, errors=errors
+    ), status
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -87,7 +88,8 @@ def firms():
             return redirect(url_for("admin.firms"))
     rows = session.exec(select(LawFirm).order_by(LawFirm.name)).all()
     return render_template("admin/firms.html", rows=rows, form=form, errors=errors), (
-        422 if errors else 200)
+        422 if errors else 200
+    )
 
 
 @bp.route("/creditors", methods=["GET", "POST"])
@@ -109,4 +111,5 @@ def creditors():
             return redirect(url_for("admin.creditors"))
     rows = session.exec(select(Creditor).order_by(Creditor.name)).all()
     return render_template("admin/creditors.html", rows=rows, form=form, errors=errors), (
-        422 if errors else 200)
+        422 if errors else 200
+    )

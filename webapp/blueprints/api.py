@@ -55,6 +55,7 @@ RECENT_EVENTS = 20
 
 # ---- authentication and errors ------------------------------------------------------------
 
+
 @bp.before_request
 def _authenticate():
     # Never the session cookie: Flask-Login's request cache holds an anonymous user, so
@@ -103,6 +104,7 @@ def _domain_error(exc: DomainError):
 
 # ---- reads --------------------------------------------------------------------------------
 
+
 def _summary(item: CaseListItem) -> dict[str, Any]:
     return {**item.model_dump(), "stage_label": tr(STAGE_LABELS[item.stage])}
 
@@ -113,83 +115,166 @@ def _list_item(session: Session, case: Case, debtor: Party, creditor: Creditor) 
     handler = session.get(User, case.handler_id) if case.handler_id else None
     firm = session.get(LawFirm, case.firm_id) if case.firm_id else None
     return CaseListItem(
-        **case.model_dump(include={"id", "number", "external_ref", "debtor_id", "creditor_id",
-                                   "handler_id", "firm_id", "stage", "status", "risk_level",
-                                   "credit_grade", "last_activity_at"}),
-        debtor_name=debtor.name, debtor_kind=debtor.kind, debtor_identifier=debtor.identifier,
-        creditor_name=creditor.name, handler_name=handler.name if handler else None,
-        firm_name=firm.name if firm else None, principal=case.claimed_principal,
-        recovered=case.recovered_amount, outstanding=case.outstanding,
-        due_date=case.oldest_due_date, overdue_days=overdue_days(case.overdue_since, on),
-        aging=bucket_for(case.overdue_since, on), tags=tag_names(session, case.id),
+        **case.model_dump(
+            include={
+                "id",
+                "number",
+                "external_ref",
+                "debtor_id",
+                "creditor_id",
+                "handler_id",
+                "firm_id",
+                "stage",
+                "status",
+                "risk_level",
+                "credit_grade",
+                "last_activity_at",
+            }
+        ),
+        debtor_name=debtor.name,
+        debtor_kind=debtor.kind,
+        debtor_identifier=debtor.identifier,
+        creditor_name=creditor.name,
+        handler_name=handler.name if handler else None,
+        firm_name=firm.name if firm else None,
+        principal=case.claimed_principal,
+        recovered=case.recovered_amount,
+        outstanding=case.outstanding,
+        due_date=case.oldest_due_date,
+        overdue_days=overdue_days(case.overdue_since, on),
+        aging=bucket_for(case.overdue_since, on),
+        tags=tag_names(session, case.id),
     )
 
 
 def _detail(session: Session, case: Case) -> CaseDetailOut:
     debtor = session.get(Party, case.debtor_id)
     creditor = session.get(Creditor, case.creditor_id)
-    guarantors = session.exec(select(CaseGuarantor, Party).join(Party).where(
-        CaseGuarantor.case_id == case.id).order_by(CaseGuarantor.id)).all()
-    events = session.exec(select(Event).where(Event.case_id == case.id).order_by(
-        Event.occurred_at.desc(), Event.id.desc()).limit(RECENT_EVENTS)).all()
-    payments = session.exec(select(Payment).where(Payment.case_id == case.id).order_by(
-        Payment.received_on.desc(), Payment.id.desc())).all()
+    guarantors = session.exec(
+        select(CaseGuarantor, Party)
+        .join(Party)
+        .where(CaseGuarantor.case_id == case.id)
+        .order_by(CaseGuarantor.id)
+    ).all()
+    events = session.exec(
+        select(Event)
+        .where(Event.case_id == case.id)
+        .order_by(Event.occurred_at.desc(), Event.id.desc())
+        .limit(RECENT_EVENTS)
+    ).all()
+    payments = session.exec(
+        select(Payment)
+        .where(Payment.case_id == case.id)
+        .order_by(Payment.received_on.desc(), Payment.id.desc())
+    ).all()
     claims = session.exec(select(Claim).where(Claim.case_id == case.id).order_by(Claim.id)).all()
     evidence = session.exec(
-        select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)).all()
-    return CaseDetailOut.model_validate({
-        **_summary(_list_item(session, case, debtor, creditor)),
-        **case.model_dump(include={"loan_class", "transferred_on", "summary", "closed_on",
-                                   "created_at", "updated_at"}),
-        "creditor": CreditorOut.model_validate(creditor),
-        "debtor": PartyOut.model_validate(debtor),
-        "guarantors": [GuarantorOut(party=PartyOut.model_validate(party), kind=link.kind,
-                                    limit_amount=link.limit_amount)
-                       for link, party in guarantors],
-        "claims": [ClaimOut.model_validate(c) for c in claims],
-        "evidence": [EvidenceOut.model_validate(e) for e in evidence],
-        "events": [EventOut.model_validate(e) for e in events],
-        "payments": [PaymentOut.model_validate(p) for p in payments],
-    })
+        select(Evidence).where(Evidence.case_id == case.id).order_by(Evidence.id)
+    ).all()
+    return CaseDetailOut.model_validate(
+        {
+            **_summary(_list_item(session, case, debtor, creditor)),
+            **case.model_dump(
+                include={
+                    "loan_class",
+                    "transferred_on",
+                    "summary",
+                    "closed_on",
+                    "created_at",
+                    "updated_at",
+                }
+            ),
+            "creditor": CreditorOut.model_validate(creditor),
+            "debtor": PartyOut.model_validate(debtor),
+            "guarantors": [
+                GuarantorOut(
+                    party=PartyOut.model_validate(party),
+                    kind=link.kind,
+                    limit_amount=link.limit_amount,
+                )
+                for link, party in guarantors
+            ],
+            "claims": [ClaimOut.model_validate(c) for c in claims],
+            "evidence": [EvidenceOut.model_validate(e) for e in evidence],
+            "events": [EventOut.model_validate(e) for e in events],
+            "payments": [PaymentOut.model_validate(p) for p in payments],
+        }
+    )
 
 
 # ---- endpoints ----------------------------------------------------------------------------
 
-@api.route("GET", "/cases", summary="List the cases visible to the caller",
-           query=CaseQuery, response=CasePageOut)
+
+@api.route(
+    "GET",
+    "/cases",
+    summary="List the cases visible to the caller",
+    query=CaseQuery,
+    response=CasePageOut,
+)
 def list_cases(query: CaseQuery):
     if "page_size" not in request.args:
         query = query.model_copy(update={"page_size": current_app.config["PAGE_SIZE"]})
     page = search_cases(get_session(), actor(), query, on=today())
-    return CasePageOut(items=[CaseSummaryOut.model_validate(_summary(item)) for item in page.items],
-                       total=page.total, page=page.page, page_size=page.page_size)
+    return CasePageOut(
+        items=[CaseSummaryOut.model_validate(_summary(item)) for item in page.items],
+        total=page.total,
+        page=page.page,
+        page_size=page.page_size,
+    )
 
 
-@api.route("POST", "/cases", summary="Register a case with its debtor, claims and evidence",
-           body=CaseCreate, response=CaseDetailOut, status=201, location=True, errors=(403,))
+@api.route(
+    "POST",
+    "/cases",
+    summary="Register a case with its debtor, claims and evidence",
+    body=CaseCreate,
+    response=CaseDetailOut,
+    status=201,
+    location=True,
+    errors=(403,),
+)
 def create(body: dict[str, Any]):
     session = get_session()
     case = create_case(session, actor(), body)
     return _detail(session, case), {"Location": url_for("api.get_case", case_id=case.id)}
 
 
-@api.route("GET", "/cases/<int:case_id>", summary="One case with parties, money and timeline",
-           response=CaseDetailOut)
+@api.route(
+    "GET",
+    "/cases/<int:case_id>",
+    summary="One case with parties, money and timeline",
+    response=CaseDetailOut,
+)
 def get_case(case_id: int):
     session = get_session()
     return _detail(session, policies.get_visible_case(session, actor(), case_id))
 
 
-@api.route("POST", "/cases/<int:case_id>/events", summary="Log a contact record, progress or note",
-           body=EventCreate, response=EventOut, status=201, errors=(403,))
+@api.route(
+    "POST",
+    "/cases/<int:case_id>/events",
+    summary="Log a contact record, progress or note",
+    body=EventCreate,
+    response=EventOut,
+    status=201,
+    errors=(403,),
+)
 def post_event(case_id: int, body: dict[str, Any]):
     session = get_session()
     case = policies.authorize(session, actor(), case_id, "case.log_event")
     return EventOut.model_validate(log_event(session, actor(), case, body))
 
 
-@api.route("POST", "/cases/<int:case_id>/payments", summary="Record money received on a case",
-           body=PaymentCreate, response=PaymentOut, status=201, errors=(403,))
+@api.route(
+    "POST",
+    "/cases/<int:case_id>/payments",
+    summary="Record money received on a case",
+    body=PaymentCreate,
+    response=PaymentOut,
+    status=201,
+    errors=(403,),
+)
 def post_payment(case_id: int, body: dict[str, Any]):
     session = get_session()
     case = policies.authorize(session, actor(), case_id, "case.record_payment")
@@ -199,7 +284,10 @@ def post_payment(case_id: int, body: dict[str, Any]):
 @api.route("GET", "/openapi.json", summary="This OpenAPI document", tag="meta", public=True)
 def openapi_document():
     return build_document(
-        api, title="Qingshou API", version="1",
+        api,
+        title="Qingshou API",
+        version="1",
         description="Debt-recovery cases (清收). Money is a decimal string, dates are ISO 8601; "
-                    "errors are JSON in the language of Accept-Language.",
-        error_model=ErrorOut)
+        "errors are JSON in the language of Accept-Language.",
+        error_model=ErrorOut,
+    )

@@ -52,9 +52,13 @@ NOTE_MAX = 4000  # the timeline's summary column
 
 # ---- choices for selects --------------------------------------------------------------------
 
+
 def _labelled(prefix: str) -> list[tuple[str, str]]:
-    return [(key.split(".", 1)[1], tr(msgid)) for key, msgid in LABELS.items()
-            if key.startswith(prefix + ".")]
+    return [
+        (key.split(".", 1)[1], tr(msgid))
+        for key, msgid in LABELS.items()
+        if key.startswith(prefix + ".")
+    ]
 
 
 def _enum(labels: Mapping) -> list[tuple[str, str]]:
@@ -89,10 +93,12 @@ def _people(choices: casefile.CaseChoices) -> dict[str, list[tuple[str, str]]]:
 
 # ---- intake and edit ------------------------------------------------------------------------
 
+
 def _render_intake(form: FormState, status: int = 200):
     choices = _choices(**_people(casefile.case_choices(get_session())))
-    return render_template("casefile/new.html", form=form, choices=choices,
-                           rows=forms.INTAKE_ROWS), status
+    return render_template(
+        "casefile/new.html", form=form, choices=choices, rows=forms.INTAKE_ROWS
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -115,8 +121,11 @@ def new():
 
 
 def _case_values(case: Case, tags: list[str]) -> dict[str, str]:
-    values = {name: "" if getattr(case, name) is None else str(getattr(case, name))
-              for name in forms.EDIT_FIELDS if name != "tags"}
+    values = {
+        name: "" if getattr(case, name) is None else str(getattr(case, name))
+        for name in forms.EDIT_FIELDS
+        if name != "tags"
+    }
     values["tags"] = ", ".join(tags)
     return values
 
@@ -139,19 +148,31 @@ def edit(case_id: int):
             return redirect(url_for(".detail", case_id=case.id), 303)
     choices = _choices(**_people(casefile.case_choices(session, handler_id=case.handler_id)))
     return render_template("casefile/edit.html", case=case, form=form, choices=choices), (
-        422 if form.errors else 200)
+        422 if form.errors else 200
+    )
 
 
 # ---- the case file page and its action forms ------------------------------------------------
+
 
 def _defaults(file: casefile.CaseFile) -> dict[str, FormState]:
     now = datetime.now(BUSINESS_TZ)
     return {
         "move": FormState(),
-        "event": FormState({"kind": EventKind.CONTACT.value, "occurred_on": now.date().isoformat(),
-                            "occurred_time": now.strftime("%H:%M")}),
-        "payment": FormState({"received_on": today().isoformat(), "payer": file.debtor.name,
-                              "method": PaymentMethod.BANK_TRANSFER.value}),
+        "event": FormState(
+            {
+                "kind": EventKind.CONTACT.value,
+                "occurred_on": now.date().isoformat(),
+                "occurred_time": now.strftime("%H:%M"),
+            }
+        ),
+        "payment": FormState(
+            {
+                "received_on": today().isoformat(),
+                "payer": file.debtor.name,
+                "method": PaymentMethod.BANK_TRANSFER.value,
+            }
+        ),
         "upload": FormState(),
     }
 
@@ -180,17 +201,28 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
         action=[(a.value, tr(ACTION_LABELS[a])) for a in actions_from(case.stage)],
         claim=[(str(c.id), f"{c.contract_ref} {c.contract_title}") for c in file.claims],
     )
-    audit = (casefile.audit_trail(session, case.id)
-             if policies.can(user, "case.view_audit") else None)
-    page = render_template("casefile/detail.html", file=file, case=case, forms=states,
-                           choices=choices, audit=audit, STAGE_LABELS=STAGE_LABELS,
-                           EVENT_LABELS=EVENT_LABELS, CHANNEL_LABELS=CHANNEL_LABELS,
-                           PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,
-                           PARTY_KIND_LABELS=PARTY_KIND_LABELS,
-                           AUDIT_ACTION_LABELS=casefile.AUDIT_ACTION_LABELS,
-                           AUDIT_ENTITY_LABELS=casefile.AUDIT_ENTITY_LABELS,
-                           AUDIT_FIELD_LABELS=casefile.AUDIT_FIELD_LABELS, rate=_rate, size=_size,
-                           max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20)
+    audit = (
+        casefile.audit_trail(session, case.id) if policies.can(user, "case.view_audit") else None
+    )
+    page = render_template(
+        "casefile/detail.html",
+        file=file,
+        case=case,
+        forms=states,
+        choices=choices,
+        audit=audit,
+        STAGE_LABELS=STAGE_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
+        CHANNEL_LABELS=CHANNEL_LABELS,
+        PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,
+        PARTY_KIND_LABELS=PARTY_KIND_LABELS,
+        AUDIT_ACTION_LABELS=casefile.AUDIT_ACTION_LABELS,
+        AUDIT_ENTITY_LABELS=casefile.AUDIT_ENTITY_LABELS,
+        AUDIT_FIELD_LABELS=casefile.AUDIT_FIELD_LABELS,
+        rate=_rate,
+        size=_size,
+        max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20,
+    )
     return page, 422 if refused else 200
 
 
@@ -211,7 +243,8 @@ def move(case_id: int):
     try:
         if len(note) > NOTE_MAX:
             raise ValidationError.single(
-                "note", N_("At most %(max_length)s characters"), max_length=NOTE_MAX)
+                "note", N_("At most %(max_length)s characters"), max_length=NOTE_MAX
+            )
         move_stage(session, user, case, form.value("action"), note=note)
     except ValidationError as exc:
         form.errors = forms.errors(exc, ("action", "note"))
@@ -219,8 +252,7 @@ def move(case_id: int):
     except DomainError as exc:
         flash(tr(exc.message), "error")
         return _render_detail(case, user, ("move", form))
-    flash(_("The case is now at stage “%(stage)s”.", stage=tr(STAGE_LABELS[case.stage])),
-          "success")
+    flash(_("The case is now at stage “%(stage)s”.", stage=tr(STAGE_LABELS[case.stage])), "success")
     return redirect(url_for(".detail", case_id=case.id), 303)
 
 
@@ -243,8 +275,16 @@ def _attach(case: Case, user: User, files: list[tuple[str, bytes]], event=None) 
     store = current_app.extensions["qingshou_files"]
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     for name, data in files:
-        attach_file(get_session(), user, case, store, filename=name, data=data,
-                    max_bytes=max_bytes, event=event)
+        attach_file(
+            get_session(),
+            user,
+            case,
+            store,
+            filename=name,
+            data=data,
+            max_bytes=max_bytes,
+            event=event,
+        )
 
 
 @bp.post("/<int:case_id>/events")
@@ -304,9 +344,13 @@ def download(case_id: int, attachment_id: int):
     case = policies.get_visible_case(session, actor(), case_id)
     attachment = casefile.case_attachment(session, case, attachment_id)
     store = current_app.extensions["qingshou_files"]
-    response = send_file(store.path(attachment.stored_name), mimetype=attachment.content_type,
-                         as_attachment=True, download_name=attachment.original_name,
-                         max_age=0)
+    response = send_file(
+        store.path(attachment.stored_name),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

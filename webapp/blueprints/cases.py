@@ -21,11 +21,20 @@ bp = Blueprint("cases", __name__)
 
 # How the list's parameters are called on the page (for "… were ignored: Stage, Page").
 PARAM_LABELS = {
-    "q": N_("Search"), "stage": N_("Stage"), "status": N_("Status"),
-    "handler_id": N_("Handler"), "firm_id": N_("Law firm"), "creditor_id": N_("Creditor"),
-    "aging": N_("Overdue"), "tag": N_("Tag"), "credit_grade": N_("Credit grade"),
-    "risk_level": N_("Risk level"), "sort": N_("Sort"), "order": N_("Order"),
-    "page": N_("Page"), "page_size": N_("Page size"),
+    "q": N_("Search"),
+    "stage": N_("Stage"),
+    "status": N_("Status"),
+    "handler_id": N_("Handler"),
+    "firm_id": N_("Law firm"),
+    "creditor_id": N_("Creditor"),
+    "aging": N_("Overdue"),
+    "tag": N_("Tag"),
+    "credit_grade": N_("Credit grade"),
+    "risk_level": N_("Risk level"),
+    "sort": N_("Sort"),
+    "order": N_("Order"),
+    "page": N_("Page"),
+    "page_size": N_("Page size"),
 }
 
 
@@ -58,8 +67,13 @@ def index():
     page = search_cases(session, user, query, on=today())
     options = filter_options(session, user)
     return render_template(
-        "cases/list.html", query=query, page=page, options=options,
+        "cases/list.html",
+        query=query,
+        page=page,
+        options=options,
         ignored=[tr(PARAM_LABELS.get(name, name)) for name in ignored],
-        tag_choices=[(tag, tag) for tag in options.tags], AGING_LABELS=AGING_LABELS,
-        list_url=list_url, **_choices(),
+        tag_choices=[(tag, tag) for tag in options.tags],
+        AGING_LABELS=AGING_LABELS,
+        list_url=list_url,
+        **_choices(),
     )

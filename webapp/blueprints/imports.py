@@ -26,8 +26,9 @@ def upload():
         return render_template("imports/upload.html", max_rows=f"{MAX_ROWS:,}")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return render_template("imports/upload.html", max_rows=f"{MAX_ROWS:,}",
-                               missing_file=True), 422
+        return render_template(
+            "imports/upload.html", max_rows=f"{MAX_ROWS:,}", missing_file=True
+        ), 422
     result = import_cases(get_session(), actor(), upload.filename, upload.read())
     # 422 makes webapp.db roll the transaction back: a rejected file changes nothing.
     status = 200 if result.ok else 422
@@ -39,8 +40,15 @@ def upload():
 @require_capability("case.import")
 def template():
     if request.args.get("format") == "csv":
-        return send_file(io.BytesIO(template_csv()), mimetype="text/csv; charset=utf-8",
-                         as_attachment=True, download_name=f"{TEMPLATE_NAME}.csv")
+        return send_file(
+            io.BytesIO(template_csv()),
+            mimetype="text/csv; charset=utf-8",
+            as_attachment=True,
+            download_name=f"{TEMPLATE_NAME}.csv",
+        )
     return send_file(
-        io.BytesIO(template_xlsx()), as_attachment=True, download_name=f"{TEMPLATE_NAME}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        io.BytesIO(template_xlsx()),
+        as_attachment=True,
+        download_name=f"{TEMPLATE_NAME}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
