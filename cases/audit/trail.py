@@ -18,7 +18,8 @@ from cases.audit.models import AuditAction, AuditEntry
 from cases.base import jsonable, utcnow
 
 MASK = "***"
-IGNORED = frozenset({"updated_at", "last_activity_at"})
+# Bookkeeping stamps: changing only these is not worth an audit entry.
+IGNORED = frozenset({"updated_at", "last_activity_at", "last_used_at"})
 
 
 def _audited(obj: Any) -> bool:

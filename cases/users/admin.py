@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from cases.errors import N_, PermissionDenied, ValidationError
 from cases.parties.models import Creditor, CreditorBase, _check_uscc
 from cases.users.models import LawFirm, LawFirmBase, Role, User
-from cases.users.operations import create_user
+from cases.users.operations import create_user, set_password
 from cases.validation import parse
 
 
@@ -44,6 +44,12 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> None:
         raise ValidationError.single("is_active", N_("You cannot deactivate yourself"))
     user.is_active = active
     session.flush()
+
+
+def reset_password(session: Session, actor: User, user: User, password: str) -> None:
+    """An admin sets a new password (told to the user in person); their sessions end."""
+    require_admin(actor)
+    set_password(session, user, password)
 
 
 def add_firm(session: Session, actor: User, data: dict[str, Any]) -> LawFirm:

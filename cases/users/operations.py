@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -13,6 +14,8 @@ from cases.base import utcnow
 from cases.errors import N_, ValidationError
 from cases.users.models import ApiToken, LawFirm, Role, User, UserCreate
 from cases.validation import parse
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)  # how exactly ApiToken.last_used_at is kept
 
 # scrypt (werkzeug's default) with its recommended cost parameters.
 PASSWORD_METHOD = "scrypt:32768:8:1"  # noqa: S105 (a hash method name, not a password)
@@ -55,6 +58,17 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """A user's own change: the current password proves it is them; other sessions end."""
+    if not check_password_hash(user.password_hash, current):
+        raise ValidationError.single("current_password", N_("The current password is wrong"))
+    if new == current:
+        raise ValidationError.single(
+            "password", N_("The new password must differ from the current one")
+        )
+    set_password(session, user, new)
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
@@ -88,6 +102,10 @@ def user_for_token(session: Session, token: str) -> User | None:
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_RESOLUTION:
+        row.last_used_at = now  # at most one write per token and resolution period
+        session.flush()
     return user
 
 

@@ -101,3 +101,26 @@ def test_duplicate_firm_name_is_refused(client, login_as, session):
     assert response.status_code == 422
     assert "已存在" in response.get_data(as_text=True)
     assert session.exec(select(func.count(LawFirm.id))).one() == 1
+
+
+def test_admin_resets_a_password_and_the_users_sessions_end(app, client, login_as, make_user):
+    from tests.conftest import PASSWORD
+
+    user = make_user(Role.FINANCE)
+    their_browser = app.test_client()
+    their_browser.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert their_browser.get("/").status_code == 200
+    login_as(Role.ADMIN)
+
+    short = client.post(f"/admin/users/{user.id}/password", data={"password": "short"})
+    assert short.status_code == 303
+    assert "至少 10 个字符" in client.get("/admin/users").get_data(as_text=True)
+    assert their_browser.get("/").status_code == 200  # a refused reset changes nothing
+
+    client.post(f"/admin/users/{user.id}/password", data={"password": "temporary-pass-2026"})
+
+    assert their_browser.get("/").status_code == 302
+    login = their_browser.post(
+        "/login", data={"email": user.email, "password": "temporary-pass-2026"}
+    )
+    assert login.status_code == 302

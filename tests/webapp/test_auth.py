@@ -123,3 +123,63 @@ def test_language_choice_is_remembered_for_the_user(client, make_user, session):
 def test_language_switch_refuses_offsite_next(client):
     response = client.post("/lang/en", data={"next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+# ---- changing one's own password ------------------------------------------------------------
+
+
+def _change(client, current=PASSWORD, new="a-brand-new-passphrase", confirm=None):
+    return client.post(
+        "/account/password",
+        data={
+            "current_password": current,
+            "password": new,
+            "confirm": new if confirm is None else confirm,
+        },
+    )
+
+
+def test_own_password_change_keeps_this_session_and_ends_the_others(app, client, make_user):
+    user = make_user(Role.COUNSEL)
+    other_browser = app.test_client()
+    for c in (client, other_browser):
+        c.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert client.get("/account/password").status_code == 200
+
+    response = _change(client)
+
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # this browser stays logged in
+    assert other_browser.get("/").status_code == 302  # the other one is logged out
+    client.post("/logout")
+    assert _login(client, user.email, PASSWORD).status_code == 200  # old password refused
+    assert _login(client, user.email, "a-brand-new-passphrase").status_code == 302
+
+
+def _login(client, email, password):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"current": "not-my-password"}, "current_password", "当前密码不正确"),
+        ({"new": "short"}, "password", "至少 10 个字符"),
+        ({"new": PASSWORD}, "password", "新密码不能与当前密码相同"),
+        ({"confirm": "something-else-entirely"}, "confirm", "两次输入的新密码不一致"),
+    ],
+    ids=["wrong-current", "too-short", "unchanged", "confirm-differs"],
+)
+def test_bad_password_change_is_refused_in_chinese_and_changes_nothing(
+    client, make_user, typed, field, message
+):
+    user = make_user(Role.LEGAL)
+    _login(client, user.email, PASSWORD)
+
+    response = _change(client, **typed)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'<p class="error" data-field="{field}">{message}</p>' in page
+    client.post("/logout")
+    assert _login(client, user.email, PASSWORD).status_code == 302  # still the old password

@@ -50,6 +50,8 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/openapi.json"): (OK, OK, OK, OK, OK, OK, OK),
     # -- any signed-in user -----------------------------------------------------------------
     ("POST", "/logout"): (LOGIN, GO, GO, GO, GO, GO, GO),
+    ("GET", "/account/password"): (LOGIN, OK, OK, OK, OK, OK, OK),
+    ("POST", "/account/password"): (LOGIN, BAD, BAD, BAD, BAD, BAD, BAD),
     ("GET", "/"): (LOGIN, OK, OK, OK, OK, OK, OK),
     ("GET", "/cases"): (LOGIN, OK, OK, OK, OK, OK, OK),
     # -- one case (case.view for all; counsel only of its firm) -----------------------------
@@ -83,6 +85,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/admin/users"): (LOGIN, OK, NO, NO, NO, NO, NO),
     ("POST", "/admin/users"): (LOGIN, BAD, NO, NO, NO, NO, NO),
     ("POST", "/admin/users/<int:user_id>/active"): (LOGIN, BAD, NO, NO, NO, NO, NO),
+    ("POST", "/admin/users/<int:user_id>/password"): (LOGIN, BAD, NO, NO, NO, NO, NO),
     ("GET", "/admin/firms"): (LOGIN, OK, NO, NO, NO, NO, NO),
     ("POST", "/admin/firms"): (LOGIN, BAD, NO, NO, NO, NO, NO),
     ("GET", "/admin/creditors"): (LOGIN, OK, NO, NO, NO, NO, NO),

@@ -73,6 +73,21 @@ def set_active(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def reset_password(user_id: int):
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    try:
+        ops.reset_password(session, actor(), user, request.form.get("password", ""))
+    except ValidationError as exc:
+        flash(" ".join(m for msgs in _errors(exc).values() for m in msgs), "error")
+        return redirect(url_for("admin.users")), 303
+    flash(
+        _("New password set for %(email)s; their sessions have ended.", email=user.email), "success"
+    )
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/firms", methods=["GET", "POST"])
 def firms():
     session = get_session()

@@ -9,11 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
 
-from cases.users.operations import authenticate
+from cases.errors import ValidationError
+from cases.users.operations import authenticate, change_password
 from webapp.auth import is_safe_next
 from webapp.db import get_session
 from webapp.extensions import limiter
-from webapp.i18n import LOCALES
+from webapp.i18n import LOCALES, tr
 
 bp = Blueprint("auth", __name__)
 
@@ -47,6 +48,28 @@ def login():
         get_session().info["actor_id"] = user.id
         return redirect(next_url if is_safe_next(next_url) else url_for("cases.index"))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password; this session stays, every other one ends."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        new = request.form.get("password", "")
+        if new != request.form.get("confirm", ""):
+            errors["confirm"] = [_("The two new passwords differ.")]
+        else:
+            user = current_user._get_current_object()
+            try:
+                change_password(get_session(), user, request.form.get("current_password", ""), new)
+            except ValidationError as exc:
+                errors = {f: [tr(m) for m in msgs] for f, msgs in exc.errors.items()}
+            else:
+                login_user(user)  # the session cookie carries the new password stamp
+                flash(_("Your password has been changed."), "success")
+                return redirect(url_for("cases.index"))
+    return render_template("auth/password.html", errors=errors), 422 if errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
