@@ -11,7 +11,7 @@ from sqlmodel import select
 from cases.db import transaction
 from cases.errors import DomainError, ValidationError
 from cases.migrate import alembic_config
-from cases.users.models import Role, User
+from cases.users.models import LawFirm, Role, User
 from cases.users.operations import create_user, get_or_create_firm, issue_token
 
 
@@ -124,9 +124,11 @@ def demo_load(count: int, seed: int) -> None:
             click.echo("demo data already present")
         else:
             load_demo(session, cases=count, seed=seed)
+        firms = {firm.id: firm.name for firm in session.exec(select(LawFirm))}
         click.echo(f"demo logins (password: {DEMO_PASSWORD}):")
         for user in session.exec(select(User).order_by(User.id)):
-            click.echo(f"  {user.role.value:<11} {user.email}")
+            firm = f"  {firms[user.firm_id]}" if user.firm_id in firms else ""
+            click.echo(f"  {user.role.value:<11} {user.email:<32} {user.name}{firm}")
 
 
 def register_cli(app: Flask) -> None:

@@ -154,3 +154,24 @@ def test_token_for_email_in_other_case(runner, client, make_user):
     )
     assert response.status_code == 200
     assert user.email == "cashier@example.cn"
+
+
+def test_demo_load_prints_every_login_with_its_firm_and_runs_once(runner, session):
+    result = runner.invoke(args=["demo", "load", "--cases", "12"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "demo logins (password: qingshou-demo-2026):"
+    users = session.exec(select(User).order_by(User.id)).all()
+    assert len(lines) == 1 + len(users)
+    firms = {firm.id: firm.name for firm in session.exec(select(LawFirm))}
+    counsel = [u for u in users if u.role == Role.COUNSEL]
+    assert {Role(r) for r in Role} <= {u.role for u in users}
+    assert len({u.firm_id for u in counsel}) >= 3
+    for user in counsel:
+        line = next(line for line in lines if user.email in line)
+        assert line.rstrip().endswith(firms[user.firm_id])
+
+    again = runner.invoke(args=["demo", "load"])
+    assert again.output.splitlines()[0] == "demo data already present"
+    assert len(session.exec(select(User)).all()) == len(users)
