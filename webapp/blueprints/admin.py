@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -38,93 +41,105 @@ def index():
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users", methods=["GET", "POST"])
-def users():
-    session = get_session()
+def _list_or_create(
+    create: Callable[[dict[str, Any]], Any],
+    created: Callable[[Any], str],
+    template: str,
+    rows: Callable[[], Any],
+    **context: Any,
+):
+    """A list page with its "new" form: POST creates (then redirects) or re-renders with errors."""
     errors: dict[str, list[str]] = {}
     form = request.form.to_dict()
     if request.method == "POST":
-        data = _blank_to_none(form)
-        data["firm_id"] = int(data["firm_id"]) if (data.get("firm_id") or "").isdigit() else None
         try:
-            user = ops.add_user(session, actor(), data)
+            obj = create(form)
         except ValidationError as exc:
             errors = _errors(exc)
         else:
-            flash(_("User %(email)s created.", email=user.email), "success")
-            return redirect(url_for("admin.users"))
-    rows = session.exec(select(User).order_by(User.role, User.email)).all()
-    firms = session.exec(select(LawFirm).order_by(LawFirm.name)).all()
-    status = 422 if errors else 200
-    return render_template(
-        "admin/users.html", rows=rows, firms=firms, roles=list(Role), form=form, errors=errors
-    ), status
+            flash(created(obj), "success")
+            return redirect(request.path)
+    page = render_template(template, rows=rows(), form=form, errors=errors, **context)
+    return page, 422 if errors else 200
+
+
+def _optional_id(value: str | None) -> int | None:
+    return int(value) if (value or "").isdigit() else None
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users():
+    session = get_session()
+
+    def create(form: dict[str, str]) -> User:
+        data = _blank_to_none(form)
+        data["firm_id"] = _optional_id(data.get("firm_id"))
+        return ops.add_user(session, actor(), data)
+
+    return _list_or_create(
+        create,
+        lambda user: _("User %(email)s created.", email=user.email),
+        "admin/users.html",
+        lambda: session.exec(select(User).order_by(User.role, User.email)).all(),
+        firms=session.exec(select(LawFirm).order_by(LawFirm.name)).all(),
+        roles=list(Role),
+    )
+
+
+def _change_user(user_id: int, change: Callable[[User], None], done: str | None = None):
+    """Apply ``change`` to one user from the user list; refusals are flashed there."""
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    try:
+        change(user)
+    except ValidationError as exc:
+        flash(" ".join(m for msgs in _errors(exc).values() for m in msgs), "error")
+        return redirect(url_for("admin.users")), 303
+    if done:
+        flash(done % {"email": user.email}, "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int):
-    session = get_session()
-    user = session.get(User, user_id) or abort(404)
-    try:
-        ops.set_active(session, actor(), user, request.form.get("active") == "1")
-    except ValidationError as exc:
-        flash(" ".join(m for msgs in _errors(exc).values() for m in msgs), "error")
-        return redirect(url_for("admin.users")), 303
-    return redirect(url_for("admin.users"))
+    active = request.form.get("active") == "1"
+    return _change_user(user_id, lambda user: ops.set_active(get_session(), actor(), user, active))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 def reset_password(user_id: int):
-    session = get_session()
-    user = session.get(User, user_id) or abort(404)
-    try:
-        ops.reset_password(session, actor(), user, request.form.get("password", ""))
-    except ValidationError as exc:
-        flash(" ".join(m for msgs in _errors(exc).values() for m in msgs), "error")
-        return redirect(url_for("admin.users")), 303
-    flash(
-        _("New password set for %(email)s; their sessions have ended.", email=user.email), "success"
+    password = request.form.get("password", "")
+    return _change_user(
+        user_id,
+        lambda user: ops.reset_password(get_session(), actor(), user, password),
+        _("New password set for %(email)s; their sessions have ended."),
     )
-    return redirect(url_for("admin.users"))
 
 
 @bp.route("/firms", methods=["GET", "POST"])
 def firms():
     session = get_session()
-    errors: dict[str, list[str]] = {}
-    form = request.form.to_dict()
-    if request.method == "POST":
-        try:
-            firm = ops.add_firm(session, actor(), _blank_to_none(form))
-        except ValidationError as exc:
-            errors = _errors(exc)
-        else:
-            flash(_("Law firm %(name)s created.", name=firm.name), "success")
-            return redirect(url_for("admin.firms"))
-    rows = session.exec(select(LawFirm).order_by(LawFirm.name)).all()
-    return render_template("admin/firms.html", rows=rows, form=form, errors=errors), (
-        422 if errors else 200
+    return _list_or_create(
+        lambda form: ops.add_firm(session, actor(), _blank_to_none(form)),
+        lambda firm: _("Law firm %(name)s created.", name=firm.name),
+        "admin/firms.html",
+        lambda: session.exec(select(LawFirm).order_by(LawFirm.name)).all(),
     )
 
 
 @bp.route("/creditors", methods=["GET", "POST"])
 def creditors():
     session = get_session()
-    errors: dict[str, list[str]] = {}
-    form = request.form.to_dict()
-    if request.method == "POST":
+
+    def create(form: dict[str, str]) -> Creditor:
         data = _blank_to_none(form)
         data["is_bank"] = form.get("is_bank") == "y"
-        parent = data.get("parent_id") or ""
-        data["parent_id"] = int(parent) if parent.isdigit() else None
-        try:
-            creditor = ops.add_creditor(session, actor(), data)
-        except ValidationError as exc:
-            errors = _errors(exc)
-        else:
-            flash(_("Creditor %(name)s created.", name=creditor.name), "success")
-            return redirect(url_for("admin.creditors"))
-    rows = session.exec(select(Creditor).order_by(Creditor.name)).all()
-    return render_template("admin/creditors.html", rows=rows, form=form, errors=errors), (
-        422 if errors else 200
+        data["parent_id"] = _optional_id(data.get("parent_id"))
+        return ops.add_creditor(session, actor(), data)
+
+    return _list_or_create(
+        create,
+        lambda creditor: _("Creditor %(name)s created.", name=creditor.name),
+        "admin/creditors.html",
+        lambda: session.exec(select(Creditor).order_by(Creditor.name)).all(),
     )
