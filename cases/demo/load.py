@@ -1,0 +1,169 @@
+"""Loads the plan through the domain operations, back-dated by a demo clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import event as sa_event
+from sqlmodel import Session
+
+from cases.base import today
+from cases.demo.data import CREDITORS, DEMO_PASSWORD, EMAIL_DOMAIN, FIRMS, USERS
+from cases.demo.identities import make_uscc
+from cases.demo.plan import CasePlan, _at
+from cases.demo.planner import plan_cases
+from cases.ledger.operations import record_payment
+from cases.parties.models import ContactCreate, Party
+from cases.parties.operations import add_contact
+from cases.register.models import Case
+from cases.register.operations import create_case, move_stage, update_case
+from cases.register.stages import Action
+from cases.timeline.models import Event, EventKind
+from cases.timeline.operations import log_event
+from cases.users.admin import add_creditor, add_firm, add_user
+from cases.users.models import User
+from cases.users.operations import create_user
+
+A = Action
+
+
+class _DemoClock:
+    """Stamps planned times on what the operations stamp with "now", as rows are flushed."""
+
+    STAMPS = ("created_at", "recorded_at", "uploaded_at")
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def before_flush(self, session: Session, _context, _instances) -> None:
+        for obj in session.new:
+            for attr in self.STAMPS:
+                if hasattr(obj, attr):
+                    setattr(obj, attr, self.now)
+            if isinstance(obj, Event) and obj.kind == EventKind.STAGE_CHANGE:
+                obj.occurred_at = self.now
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, Case):
+                obj.updated_at = obj.last_activity_at = self.now
+
+
+def _load_people(
+    session: Session, clock: _DemoClock
+) -> tuple[dict[str, User], dict[str, int], dict[str, int]]:
+    users: dict[str, User] = {}
+
+    def add(key: str, role: str, name: str, firm_id: int | None, actor: User | None) -> None:
+        data = {
+            "email": f"{key}@{EMAIL_DOMAIN}",
+            "name": name,
+            "role": role,
+            "firm_id": firm_id,
+            "password": DEMO_PASSWORD,
+        }
+        users[key] = add_user(session, actor, data) if actor else create_user(session, data)
+        if actor is None:
+            session.info["actor_id"] = users[key].id
+
+    key, role, name, _ = USERS[0]
+    add(key, role, name, None, None)  # the first administrator bootstraps the rest
+    admin = users["admin"]
+    firms = {}
+    for i, spec in enumerate(FIRMS, start=1):
+        firms[spec["key"]] = add_firm(
+            session,
+            admin,
+            {
+                "name": spec["name"],
+                "uscc": make_uscc("31", spec["region"], 33_000_000 + i * 7919),
+                "address": spec["address"],
+                "phone": spec["phone"],
+            },
+        ).id
+    creditors: dict[str, int] = {}
+    for i, spec in enumerate(CREDITORS, start=1):
+        creditors[spec["key"]] = add_creditor(
+            session,
+            admin,
+            {
+                "name": spec["name"],
+                "short_name": spec["short_name"],
+                "is_bank": spec["is_bank"],
+                "uscc": make_uscc("91", spec["region"], 10_000_000 + i * 104_729),
+                "parent_id": creditors.get(spec.get("parent", "")),
+                "address": spec["address"],
+                "bank_account": f"华信银行股份有限公司北京分行 1101 0{i:03d} 8866 0001",
+            },
+        ).id
+    for key, role, name, firm in USERS[1:]:
+        clock.now += timedelta(minutes=3)
+        add(key, role, name, firms[firm] if firm else None, admin)
+    return users, firms, creditors
+
+
+def _load_case(
+    session: Session,
+    clock: _DemoClock,
+    users: dict[str, User],
+    firms: dict[str, int],
+    creditors: dict[str, int],
+    contacted: set[int],
+    plan: CasePlan,
+) -> None:
+    handler = users[plan.handler]
+    clock.now = plan.created_at
+    session.info["actor_id"] = handler.id
+    case = create_case(
+        session,
+        handler,
+        {
+            **plan.payload,
+            "creditor_id": creditors[plan.creditor],
+            "handler_id": handler.id,
+        },
+        number_year=plan.transferred_on.year,
+    )
+    if plan.contact and case.debtor_id not in contacted:
+        contacted.add(case.debtor_id)
+        add_contact(session, session.get(Party, case.debtor_id), ContactCreate(**plan.contact))
+    for step in plan.steps:
+        actor = users[step.actor]
+        session.info["actor_id"] = actor.id
+        clock.now = step.at
+        data = dict(step.data)
+        if step.op == "move":
+            move_stage(
+                session,
+                actor,
+                case,
+                data["action"],
+                note=data["note"],
+                on=step.at.date(),
+                approved=data["action"] == A.WRITE_OFF,
+            )
+        elif step.op == "update":
+            if "firm" in data:
+                data["firm_id"] = firms[data.pop("firm")]
+            update_case(session, actor, case, data)
+        elif step.op == "event":
+            clock.now = step.at + timedelta(minutes=15)  # written up a little after the call
+            log_event(session, actor, case, data)
+        else:
+            record_payment(session, actor, case, data)
+
+
+def load_demo(session: Session, *, cases: int = 240, seed: int = 2026) -> None:
+    """Create the demo creditors, firms, users and ``cases`` cases; flushes, never commits."""
+    plans = plan_cases(cases, seed=seed)
+    start = min((p.created_at for p in plans), default=_at(today(), 9, 0)) - timedelta(days=30)
+    clock = _DemoClock(start)
+    previous_actor = session.info.get("actor_id")
+    sa_event.listen(session, "before_flush", clock.before_flush)
+    try:
+        users, firms, creditors = _load_people(session, clock)
+        contacted: set[int] = set()
+        for plan in plans:
+            _load_case(session, clock, users, firms, creditors, contacted, plan)
+        session.flush()
+    finally:
+        sa_event.remove(session, "before_flush", clock.before_flush)
+        session.info["actor_id"] = previous_actor
