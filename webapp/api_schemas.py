@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import PlainSerializer
 from sqlmodel import Field, SQLModel
@@ -116,3 +116,40 @@ class ErrorBody(SQLModel):
 
 class ErrorOut(SQLModel):
     error: ErrorBody
+
+
+# ---- calculator -------------------------------------------------------------------------------
+
+
+class StepOut(SQLModel):
+    label: str = Field(description="English msgid of the step")
+    text: str = Field(description="The step in the language of Accept-Language")
+    value: str | int | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class FigureOut(SQLModel):
+    value: str = Field(description="Exact decimal string, or an ISO date for deadlines")
+    display: str = Field(description="Money rounded half-up to the fen, or the date")
+    rule: str = Field(description="The article the computation follows")
+    inputs: dict[str, Any]
+    steps: list[StepOut]
+    warnings: list[str] = Field(default_factory=list)
+
+
+class CourtCostsOut(SQLModel):
+    acceptance: FigureOut
+    payment_order: FigureOut
+    preservation: FigureOut
+    enforcement: FigureOut
+
+
+class FeeBreakdownOut(SQLModel):
+    fee_total: str
+    components: list[StepOut]
+    expenses: str
+    cap: str | None
+    within_cap: bool
+    can_exceed_cap: bool
+    rule: str
+    inputs: dict[str, Any]

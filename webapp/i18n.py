@@ -12,6 +12,8 @@ from flask_login import current_user
 
 from cases.base import business_time
 from cases.errors import Message
+from cases.figures import Step
+from cases.money import FEN, to_fen
 from webapp.extensions import babel
 
 LOCALES = {"zh": "中文", "en": "English"}
@@ -45,7 +47,7 @@ def tr(message: Message | str | None) -> str:
 def money(amount: Decimal | int | str | None, *, symbol: bool = True) -> str:
     if amount is None:
         return ""
-    amount = Decimal(amount)
+    amount = to_fen(amount)  # the product's one rounding policy (half-up), not Babel's
     locale = str(get_locale() or "zh")
     if symbol:
         return numbers.format_currency(amount, "CNY", locale=locale, currency_digits=True)
@@ -66,7 +68,38 @@ def fmt_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     )
 
 
+def step_text(step: Step) -> str:
+    """One line of a computation in the request's language, its amounts and dates formatted."""
+    params = {key: _param(value) for key, value in step.params.items()}
+    text = gettext(step.label)
+    return text % params if params else text
+
+
+def value_text(value: object) -> str:
+    """A computed value for display: money to the fen, dates in the user's format."""
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, date):
+        return fmt_date(value)
+    return "" if value is None else str(value)
+
+
+def _param(value: object) -> object:
+    if isinstance(value, Decimal):
+        return money(value, symbol=False) if value == value.quantize(FEN) else str(value)
+    if isinstance(value, date):
+        return fmt_date(value)
+    return value
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(tr=tr, money=money, date=fmt_date, datetime=fmt_datetime)
+    app.jinja_env.filters.update(
+        tr=tr,
+        money=money,
+        date=fmt_date,
+        datetime=fmt_datetime,
+        step_text=step_text,
+        value_text=value_text,
+    )
     app.jinja_env.globals.update(LOCALES=LOCALES, tr=tr, get_locale=get_locale)

@@ -26,6 +26,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "case.record_payment": frozenset({Role.ADMIN, Role.LEGAL, Role.FINANCE}),
     "case.view_audit": frozenset({Role.ADMIN, Role.LEGAL}),
     "case.import": frozenset({Role.ADMIN, Role.LEGAL}),
+    "calc.use": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
 }
 
 

@@ -80,6 +80,11 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/imports/"): (LOGIN, OK, OK, NO, NO, NO, NO),
     ("POST", "/imports/"): (LOGIN, BAD, BAD, NO, NO, NO, NO),
     ("GET", "/imports/template.xlsx"): (LOGIN, OK, OK, NO, NO, NO, NO),
+    # -- calc.use: admin, legal, counsel -----------------------------------------------------
+    ("GET", "/calc/"): (LOGIN, OK, OK, OK, OK, NO, NO),
+    ("POST", "/api/v1/calc/court-costs"): (AUTH, BAD, BAD, BAD, BAD, NO, NO),
+    ("POST", "/api/v1/calc/lawyer-fee"): (AUTH, BAD, BAD, BAD, BAD, NO, NO),
+    ("POST", "/api/v1/calc/deadline"): (AUTH, BAD, BAD, BAD, BAD, NO, NO),
     # -- administration: admin only ---------------------------------------------------------
     ("GET", "/admin/"): (LOGIN, GO, NO, NO, NO, NO, NO),
     ("GET", "/admin/users"): (LOGIN, OK, NO, NO, NO, NO, NO),

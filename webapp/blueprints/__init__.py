@@ -4,11 +4,21 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.blueprints import admin, api, auth, casefile, cases, imports
+    from webapp.blueprints import (
+        admin,
+        api,
+        api_calc,  # noqa: F401  (adds its routes to the API table)
+        auth,
+        calc,
+        casefile,
+        cases,
+        imports,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(casefile.bp, url_prefix="/cases")
     app.register_blueprint(imports.bp, url_prefix="/imports")
+    app.register_blueprint(calc.bp, url_prefix="/calc")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
