@@ -2,8 +2,10 @@
 
 import cases.audit.trail  # noqa: F401  (registers the audit hook)
 from cases.audit.models import AuditAction, AuditEntry
+from cases.interest.lpr import LprRate
 from cases.ledger.models import Payment, PaymentMethod
 from cases.parties.models import Contact, Creditor, Party, PartyKind
+from cases.register.keydates import KeyDate, KeyDateKind
 from cases.register.models import (
     Case,
     CaseGuarantor,
@@ -45,8 +47,11 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "GuaranteeKind",
+    "KeyDate",
+    "KeyDateKind",
     "LawFirm",
     "LoanClass",
+    "LprRate",
     "Party",
     "PartyKind",
     "Payment",

@@ -8,10 +8,13 @@ back exactly the schema its revision had on the way up. The revisions are read f
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -312,6 +315,38 @@ def test_0003_starts_the_aging_clock_only_where_money_is_outstanding(fresh_url):
         1: "2025-06-30",
         2: None,
     }
+
+
+def test_0004_seeds_the_lpr_history_from_the_bundled_csv(fresh_url):
+    """RULES.md §5: a new database starts with every LPR row of ``cases/interest/lpr.csv``."""
+    with (ROOT / "cases" / "interest" / "lpr.csv").open(encoding="utf-8") as fh:
+        expected = [
+            (row["effective_date"], Decimal(row["lpr_1y"]), Decimal(row["lpr_5y_plus"]))
+            for row in csv.DictReader(fh)
+        ]
+    assert expected[0] == ("2019-08-20", Decimal("4.25"), Decimal("4.85"))  # first publication
+    command.upgrade(alembic_config(fresh_url), "head")
+    engine = make_engine(fresh_url)
+    lpr = _table("lpr_rate", "effective_date", "lpr_1y", "lpr_5y", "created_by_id")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    lpr.c.effective_date, lpr.c.lpr_1y, lpr.c.lpr_5y, lpr.c.created_by_id
+                ).order_by(lpr.c.effective_date)
+            ).all()
+    finally:
+        engine.dispose()
+    got = [
+        (
+            day.isoformat() if isinstance(day, date) else day,
+            Decimal(str(one)),
+            Decimal(str(five)),
+        )
+        for day, one, five, _by in rows
+    ]
+    assert got == expected
+    assert {by for *_, by in rows} == {None}
 
 
 def test_head_schema_has_the_audit_triggers(fresh_url):

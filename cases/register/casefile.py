@@ -42,6 +42,7 @@ AUDIT_ENTITY_LABELS = {
     "event": N_("Timeline entry"),
     "payment": N_("Payment"),
     "attachment": N_("File"),
+    "key_date": N_("Key date"),
 }
 # Column names as shown in the audit trail (entries keep the raw column names).
 AUDIT_FIELD_LABELS = {
@@ -110,6 +111,7 @@ AUDIT_FIELD_LABELS = {
     "sha256": N_("SHA-256 checksum"),
     "uploaded_by_id": N_("Uploaded by"),
     "uploaded_at": N_("Uploaded at"),
+    "on": N_("Date"),
     "id": N_("ID"),
 }
 

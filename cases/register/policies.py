@@ -23,6 +23,7 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "case.move_stage": frozenset({Role.ADMIN, Role.LEGAL}),
     "case.log_event": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "case.attach": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    "case.key_dates": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "case.record_payment": frozenset({Role.ADMIN, Role.LEGAL, Role.FINANCE}),
     "case.view_audit": frozenset({Role.ADMIN, Role.LEGAL}),
     "case.import": frozenset({Role.ADMIN, Role.LEGAL}),
