@@ -6,22 +6,31 @@ functions hand the typed values to ``cases.fees``, ``cases.interest`` and ``case
 and return ``Figure`` objects (value, rule, inputs, steps), never bare numbers.
 
 Rates are typed in percent (``25`` for 25%) and converted to the fractions ``cases.fees``
-takes; ``cases.interest`` takes percent per year as typed.
+takes; ``cases.interest`` takes percent per year as typed (and an LPR markup as a fraction).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
 from cases import deadlines, fees
 from cases.base import StrEnum
-from cases.errors import N_
+from cases.errors import N_, DomainError, ValidationError
 from cases.figures import Figure
+from cases.interest import (
+    FIRST_LPR_DATE,
+    LprSeries,
+    contract_interest,
+    late_performance_interest,
+    lpr_interest,
+    private_lending_cap,
+)
 from cases.validation import field_error
 
 HUNDRED = Decimal(100)
@@ -131,6 +140,145 @@ def lawyer_fee(data: LawyerFeeInput) -> fees.FeeBreakdown:
     """The agreed fee beside the statutory cap; a contingency in a forbidden matter type
     raises ``DomainError`` (司发通〔2021〕87号 第(五)项)."""
     return fees.lawyer_fee(arrangement(data), claim=data.claim, recovered=data.recovered)
+
+
+# ---- interest (RULES.md §5) ---------------------------------------------------------------
+
+
+class InterestKind(StrEnum):
+    CONTRACT = "contract"
+    LPR = "lpr"
+    LENDING_CAP = "lending_cap"
+    LATE_PERFORMANCE = "late_performance"
+
+
+INTEREST_KIND_LABELS = {
+    InterestKind.CONTRACT: N_("Contract interest at the agreed rate"),
+    InterestKind.LPR: N_("Interest at the LPR (plus a markup or spread)"),
+    InterestKind.LENDING_CAP: N_("Private-lending cap (4 × one-year LPR)"),
+    InterestKind.LATE_PERFORMANCE: N_("Late-performance interest after a judgment (doubled part)"),
+}
+
+
+class LprTerm(StrEnum):
+    ONE_YEAR = "1y"
+    FIVE_YEARS = "5y"
+
+
+LPR_TERM_LABELS = {
+    LprTerm.ONE_YEAR: N_("One-year LPR"),
+    LprTerm.FIVE_YEARS: N_("Five-year-and-above LPR"),
+}
+
+END_BEFORE_START = N_("The end date cannot be before the start date")
+MARKUP_AND_SPREAD = N_("Give a markup or a spread, not both")
+BEFORE_FIRST_LPR = N_("The LPR was first published on 20 August 2019")
+NO_LPR_ON_FILE = N_("No LPR is on file for this date")
+NO_LPR_AT_ALL = N_("No LPR is on file: an administrator must add the published rates")
+NEGATIVE_LPR_RATE = N_("The LPR plus this spread is below zero")
+ONE_DAY = timedelta(days=1)
+
+
+class InterestInput(SQLModel):
+    """One interest computation. Which fields count depends on ``kind``:
+
+    - ``contract``: ``annual_rate`` (percent a year, required) and ``basis``;
+    - ``lpr``: ``term``, ``basis`` and at most one of ``markup`` (percent: ``50`` is LPR × 1.5,
+      买卖合同解释(2020) 第十八条) or ``spread`` (percentage points: ``1.5`` is LPR + 1.5);
+    - ``lending_cap``: ``contract_date`` (required; the one-year LPR of that day) and ``basis``;
+    - ``late_performance``: ``principal`` is the judgment debt without ordinary interest.
+
+    Interest runs from the day after ``start`` through ``end``. Fields a kind does not use
+    are ignored.
+    """
+
+    kind: InterestKind
+    principal: Decimal = _money(gt=0, le=MAX_AMOUNT)
+    start: date
+    end: date
+    annual_rate: Decimal | None = _percent(default=None)
+    basis: int = 365
+    term: LprTerm = LprTerm.ONE_YEAR
+    markup: Decimal | None = Field(default=None, gt=-100, le=1000, max_digits=8, decimal_places=4)
+    spread: Decimal | None = Field(default=None, ge=-100, le=100, max_digits=8, decimal_places=4)
+    contract_date: date | None = None
+
+    @field_validator("basis")
+    @classmethod
+    def _basis(cls, v: int) -> int:
+        if v not in (360, 365):
+            raise PydanticCustomError("basis", N_("Day-count basis must be 360 or 365"))
+        return v
+
+    @model_validator(mode="after")
+    def _terms(self) -> InterestInput:
+        if self.end < self.start:
+            raise field_error("end", END_BEFORE_START)
+        if self.markup is not None and self.spread is not None:
+            raise field_error("spread", MARKUP_AND_SPREAD)
+        if self.kind == InterestKind.CONTRACT and self.annual_rate is None:
+            raise field_error("annual_rate", N_("This field is required"))
+        accrues_before_lpr = self.end > self.start and self.start + ONE_DAY < FIRST_LPR_DATE
+        if self.kind == InterestKind.LPR and accrues_before_lpr:
+            raise field_error("start", BEFORE_FIRST_LPR)
+        if self.kind == InterestKind.LENDING_CAP:
+            if self.contract_date is None:
+                raise field_error("contract_date", N_("This field is required"))
+            if self.contract_date < FIRST_LPR_DATE:
+                raise field_error("contract_date", BEFORE_FIRST_LPR)
+        return self
+
+
+def _require_lpr(lpr: LprSeries, day: date, field: str) -> None:
+    if not lpr:
+        raise DomainError(NO_LPR_AT_ALL)
+    if day < lpr.first_date:
+        raise ValidationError.single(field, NO_LPR_ON_FILE)
+
+
+def interest(data: InterestInput, lpr: LprSeries) -> Figure:
+    """The interest of one kind for the period, with its rule and steps (RULES.md §5).
+
+    ``lpr`` is the LPR table (``cases.interest.lpr.load_series``); a figure that needs a rate
+    after the last row on file carries the warning ``PAST_LAST_LPR``.
+    """
+    kind = data.kind
+    if kind == InterestKind.CONTRACT:
+        assert data.annual_rate is not None  # the validator requires it
+        return contract_interest(
+            data.principal, data.annual_rate, data.start, data.end, basis=data.basis
+        )
+    if kind == InterestKind.LATE_PERFORMANCE:
+        return late_performance_interest(data.principal, data.start, data.end)
+    if kind == InterestKind.LENDING_CAP:
+        assert data.contract_date is not None  # the validator requires it
+        _require_lpr(lpr, data.contract_date, "contract_date")
+        return private_lending_cap(
+            data.principal,
+            data.start,
+            data.end,
+            contract_date=data.contract_date,
+            lpr=lpr,
+            basis=data.basis,
+        )
+    term = data.term.value
+    if data.end > data.start:
+        first = data.start + ONE_DAY
+        _require_lpr(lpr, first, "start")
+        if data.spread is not None and data.spread < 0:
+            lowest = min(row.rate(term) for _, _, row in lpr.periods(first, data.end))
+            if lowest + data.spread < 0:
+                raise ValidationError.single("spread", NEGATIVE_LPR_RATE)
+    return lpr_interest(
+        data.principal,
+        data.start,
+        data.end,
+        lpr=lpr,
+        term=term,
+        multiplier=None if data.markup is None else data.markup / HUNDRED,
+        spread=data.spread,
+        basis=data.basis,
+    )
 
 
 # ---- deadlines ------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 import chinese_calendar
+from chinese_calendar.constants import Holiday
 
 from cases.errors import N_
 from cases.figures import Figure, Step
@@ -54,6 +55,7 @@ APPEAL_DAYS: dict[str, int] = {"judgment": 15, "ruling": 10, "payment_order_obje
 
 CIVIL_PROCEDURE = "《民事诉讼法》(2023) "
 FREEZE_RULE = "《民诉法解释》(2022) 第485条；《财产保全规定》(2020) 第18条"
+_HOLIDAY_NAMES = {h.value: h.chinese for h in Holiday}
 
 
 @dataclass(frozen=True)
@@ -121,10 +123,12 @@ class _Calendar:
             return d.weekday() < 5
 
     def holiday_name(self, d: date) -> str | None:
+        """The holiday's Chinese name (元旦, 春节, 国庆节 …): a proper name, like a citation."""
         try:
-            return chinese_calendar.get_holiday_detail(d)[1]
+            name = chinese_calendar.get_holiday_detail(d)[1]
         except NotImplementedError:
             return None
+        return _HOLIDAY_NAMES.get(name, name)
 
     def forward(self, d: date) -> date:
         while not self.is_working(d):

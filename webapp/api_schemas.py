@@ -153,3 +153,63 @@ class FeeBreakdownOut(SQLModel):
     can_exceed_cap: bool
     rule: str
     inputs: dict[str, Any]
+
+
+# ---- a case's figures -------------------------------------------------------------------------
+
+
+class StatementQuery(SQLModel):
+    as_of: date | None = Field(default=None, description="Interest to this day (default today)")
+
+
+class ClaimStatementOut(SQLModel):
+    claim_id: int
+    contract_ref: str
+    due_date: date
+    principal: Money
+    principal_paid: Money
+    principal_due: Money
+    interest_accrued: Money
+    interest_paid: Money
+    interest_due: Money
+    total_due: Money
+    interest: FigureOut
+
+
+class AppliedPaymentOut(SQLModel):
+    payment_id: int | None
+    received_on: date
+    amount: Money
+    to_costs: Money
+    to_interest: Money
+    to_principal: Money
+    unapplied: Money
+
+
+class StatementOut(SQLModel):
+    as_of: date
+    principal_due: Money
+    interest_due: Money
+    total_due: Money
+    unapplied: Decimal = Field(description="Money received beyond everything due")
+    rule: str
+    claims: list[ClaimStatementOut]
+    payments: list[AppliedPaymentOut] = Field(description="In the order applied (第560、561条)")
+    costs: dict[str, FigureOut] = Field(description="Court costs of suing for the total due")
+    total: FigureOut
+    warnings: list[str] = Field(default_factory=list)
+
+
+class DeadlineOut(SQLModel):
+    label: str = Field(description="English msgid")
+    text: str = Field(description="The deadline in the language of Accept-Language")
+    due: date
+    days_left: int
+    urgency: str = Field(description="passed, urgent (≤ 7 days), soon (≤ 30 days) or ok")
+    subject: str | None = Field(default=None, description="The claim or guarantor concerned")
+    figure: FigureOut
+
+
+class DeadlinesOut(SQLModel):
+    on: date
+    items: list[DeadlineOut]

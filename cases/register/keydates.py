@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, Session, SQLModel, select
 
 from cases.base import StrEnum, UTCDateTime, enum_type, today, utcnow
@@ -21,7 +22,7 @@ from cases.register import policies
 from cases.register.models import Case
 from cases.register.operations import touch
 from cases.users.models import User
-from cases.validation import field_error, parse
+from cases.validation import parse
 
 
 class KeyDateKind(StrEnum):
@@ -76,7 +77,7 @@ class KeyDateCreate(SQLModel):
     @classmethod
     def _past(cls, v: date) -> date:
         if v > today():
-            raise field_error("on", N_("This date cannot be in the future"))
+            raise PydanticCustomError("future", N_("This date cannot be in the future"))
         return v
 
 

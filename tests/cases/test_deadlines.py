@@ -220,7 +220,7 @@ def test_explanation_names_the_raw_end_the_rolled_end_and_the_reason():
     assert raw.value == D(2025, 10, 1)
     assert raw.params == {"count": 15, "start": D(2025, 9, 16)}
     assert rolled.value == D(2025, 10, 9)
-    assert rolled.params == {"raw": D(2025, 10, 1), "holiday": "National Day"}
+    assert rolled.params == {"raw": D(2025, 10, 1), "holiday": "国庆节"}
     assert "statutory holiday" in rolled.label
     assert figure.warnings == ()
     assert figure.as_dict()["value"] == "2025-10-09"

@@ -18,13 +18,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
+from sqlmodel import select
 
+from cases.interest.lpr import LprRate
+from cases.register.keydates import add_key_date
 from cases.register.models import Case
 from cases.timeline.operations import attach_file
 from cases.users.models import Role, User
@@ -65,6 +69,8 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
         OK,
         OK,
     ),
+    ("GET", "/api/v1/cases/<int:case_id>/statement"): (AUTH, OK, OK, OK, HIDDEN, OK, OK),
+    ("GET", "/api/v1/cases/<int:case_id>/deadlines"): (AUTH, OK, OK, OK, HIDDEN, OK, OK),
     # -- case.create / case.edit / case.move_stage: admin and legal --------------------------
     ("GET", "/cases/new"): (LOGIN, OK, OK, NO, NO, NO, NO),
     ("POST", "/cases/new"): (LOGIN, BAD, BAD, NO, NO, NO, NO),
@@ -74,6 +80,17 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     # -- case.log_event / case.attach: admin, legal, counsel ---------------------------------
     ("POST", "/cases/<int:case_id>/events"): (LOGIN, BAD, BAD, BAD, HIDDEN, NO, NO),
     ("POST", "/cases/<int:case_id>/attachments"): (LOGIN, BAD, BAD, BAD, HIDDEN, NO, NO),
+    # -- case.key_dates: admin, legal, counsel ------------------------------------------------
+    ("POST", "/cases/<int:case_id>/key-dates"): (LOGIN, BAD, BAD, BAD, HIDDEN, NO, NO),
+    ("POST", "/cases/<int:case_id>/key-dates/<int:key_date_id>/delete"): (
+        LOGIN,
+        GO,
+        GO,
+        GO,
+        HIDDEN,
+        NO,
+        NO,
+    ),
     # -- case.record_payment: admin, legal, finance -----------------------------------------
     ("POST", "/cases/<int:case_id>/payments"): (LOGIN, BAD, BAD, NO, HIDDEN, BAD, NO),
     # -- case.import: admin and legal -------------------------------------------------------
@@ -85,6 +102,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/calc/court-costs"): (AUTH, BAD, BAD, BAD, BAD, NO, NO),
     ("POST", "/api/v1/calc/lawyer-fee"): (AUTH, BAD, BAD, BAD, BAD, NO, NO),
     ("POST", "/api/v1/calc/deadline"): (AUTH, BAD, BAD, BAD, BAD, NO, NO),
+    ("POST", "/api/v1/calc/interest"): (AUTH, BAD, BAD, BAD, BAD, NO, NO),
     # -- administration: admin only ---------------------------------------------------------
     ("GET", "/admin/"): (LOGIN, GO, NO, NO, NO, NO, NO),
     ("GET", "/admin/users"): (LOGIN, OK, NO, NO, NO, NO, NO),
@@ -95,6 +113,11 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/firms"): (LOGIN, BAD, NO, NO, NO, NO, NO),
     ("GET", "/admin/creditors"): (LOGIN, OK, NO, NO, NO, NO, NO),
     ("POST", "/admin/creditors"): (LOGIN, BAD, NO, NO, NO, NO, NO),
+    ("GET", "/admin/lpr"): (LOGIN, OK, NO, NO, NO, NO, NO),
+    ("POST", "/admin/lpr"): (LOGIN, BAD, NO, NO, NO, NO, NO),
+    ("GET", "/admin/lpr/<int:rate_id>"): (LOGIN, OK, NO, NO, NO, NO, NO),
+    ("POST", "/admin/lpr/<int:rate_id>"): (LOGIN, BAD, NO, NO, NO, NO, NO),
+    ("POST", "/admin/lpr/<int:rate_id>/delete"): (LOGIN, BAD, NO, NO, NO, NO, NO),
     # -- API v1 (bearer token; same capabilities, same 404 rule) -----------------------------
     ("GET", "/api/v1/cases"): (AUTH, OK, OK, OK, OK, OK, OK),
     ("POST", "/api/v1/cases"): (AUTH, BAD, BAD, NO, NO, NO, NO),
@@ -135,12 +158,16 @@ class World:
     case: Case
     attachment_id: int
     other_user: User
+    rate_id: int  # a seeded LPR row (the migrations load the bundled lpr.csv)
+    key_date_id: int
 
     def url(self, rule: str) -> str:
         values = {
             "case_id": self.case.id,
             "attachment_id": self.attachment_id,
             "user_id": self.other_user.id,
+            "rate_id": self.rate_id,
+            "key_date_id": self.key_date_id,
             "code": "zh",
         }
         url = rule
@@ -175,10 +202,14 @@ def build_world(app, session, make_user, make_firm, make_case) -> World:
         data=b"%PDF-1.4 contract",
         max_bytes=10**6,
     )
+    key_date = add_key_date(
+        session, users["legal"], case, {"kind": "judgment_served", "on": date(2026, 1, 5)}
+    )
     tokens = {role: issue_token(session, user, "matrix") for role, user in users.items()}
     other_user = make_user(Role.LEGAL)
     session.commit()
-    return World(users, tokens, case, attachment.id, other_user)
+    rate_id = session.exec(select(LprRate.id).order_by(LprRate.effective_date)).first()
+    return World(users, tokens, case, attachment.id, other_user, rate_id, key_date.id)
 
 
 @pytest.fixture

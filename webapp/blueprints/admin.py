@@ -1,4 +1,4 @@
-"""Administration pages: users, law firms, creditor entities (admin only)."""
+"""Administration pages: users, law firms, creditor entities, the LPR table (admin only)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import select
 
+from cases.base import today
 from cases.errors import ValidationError
+from cases.interest import lpr as lpr_table
+from cases.interest.calc import LprSeries
 from cases.parties.models import Creditor
 from cases.users import admin as ops
 from cases.users.models import LawFirm, Role, User
 from webapp.auth import actor
 from webapp.db import get_session
-from webapp.i18n import tr
+from webapp.i18n import fmt_date, tr
 
 bp = Blueprint("admin", __name__)
 
@@ -143,3 +146,66 @@ def creditors():
         "admin/creditors.html",
         lambda: session.exec(select(Creditor).order_by(Creditor.name)).all(),
     )
+
+
+# ---- the LPR table ----------------------------------------------------------------------------
+
+
+def _typed(form: dict[str, str]) -> dict[str, str]:
+    """The fields typed in (blank ones left out, so that the "required" message applies)."""
+    return {k: v.strip() for k, v in form.items() if k != "csrf_token" and v.strip()}
+
+
+def _lpr_horizon(rows: list[lpr_table.LprRate]) -> dict[str, Any]:
+    """The latest row, the last day it is certainly current, and whether today is past it."""
+    if not rows:
+        return {"latest": None, "known_until": None, "stale": True}
+    known_until = LprSeries.from_rows(rows).known_until
+    return {"latest": rows[0], "known_until": known_until, "stale": today() > known_until}
+
+
+@bp.route("/lpr", methods=["GET", "POST"])
+def lpr_rates():
+    session = get_session()
+    rows = lpr_table.list_rates(session)  # newest first; a refused add changes nothing
+    return _list_or_create(
+        lambda form: lpr_table.add_rate(session, actor(), _typed(form)),
+        lambda rate: _("LPR of %(date)s added.", date=fmt_date(rate.effective_date)),
+        "admin/lpr.html",
+        lambda: rows,
+        **_lpr_horizon(rows),
+    )
+
+
+@bp.route("/lpr/<int:rate_id>", methods=["GET", "POST"])
+def lpr_rate(rate_id: int):
+    session = get_session()
+    rate = lpr_table.get_rate(session, rate_id)  # NotFound: 404
+    errors: dict[str, list[str]] = {}
+    if request.method == "GET":
+        form = {
+            "effective_date": rate.effective_date.isoformat(),
+            "lpr_1y": f"{rate.lpr_1y:.2f}",
+            "lpr_5y": f"{rate.lpr_5y:.2f}",
+        }
+    else:
+        form = request.form.to_dict()
+        try:
+            lpr_table.update_rate(session, actor(), rate, _blank_to_none(form))
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            flash(_("LPR of %(date)s updated.", date=fmt_date(rate.effective_date)), "success")
+            return redirect(url_for("admin.lpr_rates"), 303)
+    page = render_template("admin/lpr_edit.html", rate=rate, form=form, errors=errors)
+    return page, 422 if errors else 200
+
+
+@bp.route("/lpr/<int:rate_id>/delete", methods=["POST"])
+def delete_lpr_rate(rate_id: int):
+    session = get_session()
+    rate = lpr_table.get_rate(session, rate_id)
+    day = rate.effective_date
+    lpr_table.delete_rate(session, actor(), rate)
+    flash(_("LPR of %(date)s deleted.", date=fmt_date(day)), "success")
+    return redirect(url_for("admin.lpr_rates"), 303)

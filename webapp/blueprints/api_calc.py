@@ -1,4 +1,5 @@
-"""The calculator in the JSON API: the same inputs and figures as the calculator page."""
+"""Computed figures in the JSON API: the calculator (the same inputs and figures as the
+calculator page) and a case's statement of debt and deadlines (as on the case page)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,27 @@ from typing import Any
 from flask_babel import gettext
 
 from cases import calculator
+from cases.base import today
 from cases.figures import Figure, Step
+from cases.interest.lpr import load_series
 from cases.money import to_fen
-from cases.register import policies
+from cases.register import policies, schedule, statement
 from cases.validation import parse
-from webapp.api_schemas import CourtCostsOut, FeeBreakdownOut, FigureOut, StepOut
+from webapp.api_schemas import (
+    AppliedPaymentOut,
+    ClaimStatementOut,
+    CourtCostsOut,
+    DeadlineOut,
+    DeadlinesOut,
+    FeeBreakdownOut,
+    FigureOut,
+    StatementOut,
+    StatementQuery,
+    StepOut,
+)
 from webapp.auth import actor
 from webapp.blueprints.api import api
+from webapp.db import get_session
 from webapp.i18n import step_text, value_text
 
 
@@ -75,6 +90,21 @@ def lawyer_fee(body: dict[str, Any]):
 
 @api.route(
     "POST",
+    "/calc/interest",
+    summary="Interest: contract, LPR-linked, private-lending cap or late performance",
+    body=calculator.InterestInput,
+    response=FigureOut,
+    tag="calculator",
+    errors=(403,),
+)
+def interest(body: dict[str, Any]):
+    _allowed()
+    data = parse(calculator.InterestInput, body)
+    return _figure(calculator.interest(data, load_series(get_session())))
+
+
+@api.route(
+    "POST",
     "/calc/deadline",
     summary="A statutory deadline, counted and rolled over holidays",
     body=calculator.DeadlineInput,
@@ -85,3 +115,87 @@ def lawyer_fee(body: dict[str, Any]):
 def deadline(body: dict[str, Any]):
     _allowed()
     return _figure(calculator.deadline(parse(calculator.DeadlineInput, body)))
+
+
+# ---- a case's figures -------------------------------------------------------------------------
+
+
+@api.route(
+    "GET",
+    "/cases/<int:case_id>/statement",
+    summary="What the debtor owes on a day: principal, interest, payments as applied, costs",
+    query=StatementQuery,
+    response=StatementOut,
+    tag="cases",
+)
+def case_statement(case_id: int, query: StatementQuery):
+    session = get_session()
+    case = policies.get_visible_case(session, actor(), case_id)
+    owed = statement.case_statement(session, case, query.as_of or today(), load_series(session))
+    claims = [
+        ClaimStatementOut(
+            claim_id=c.claim_id,
+            contract_ref=c.contract_ref,
+            due_date=c.due_date,
+            principal=c.principal,
+            principal_paid=c.principal_paid,
+            principal_due=c.principal_due,
+            interest_accrued=c.interest_accrued,
+            interest_paid=c.interest_paid,
+            interest_due=c.interest_due,
+            total_due=c.total_due,
+            interest=_figure(c.interest),
+        )
+        for c in owed.claims
+    ]
+    payments = [
+        AppliedPaymentOut(
+            payment_id=p.payment_id,
+            received_on=p.received_on,
+            amount=p.amount,
+            to_costs=p.to_costs,
+            to_interest=p.to_interest,
+            to_principal=p.to_principal,
+            unapplied=p.unapplied,
+        )
+        for p in owed.payments
+    ]
+    return StatementOut(
+        as_of=owed.as_of,
+        principal_due=owed.principal_due,
+        interest_due=owed.interest_due,
+        total_due=owed.total_due,
+        unapplied=owed.unapplied,
+        rule=owed.rule,
+        claims=claims,
+        payments=payments,
+        costs={key: _figure(f) for key, f in owed.costs.items()},
+        total=_figure(owed.total),
+        warnings=[gettext(w) for w in owed.warnings],
+    )
+
+
+@api.route(
+    "GET",
+    "/cases/<int:case_id>/deadlines",
+    summary="Every deadline of a case, soonest first, with days left",
+    response=DeadlinesOut,
+    tag="cases",
+)
+def case_deadlines(case_id: int):
+    session = get_session()
+    case = policies.get_visible_case(session, actor(), case_id)
+    on = today()
+    items = [
+        DeadlineOut(
+            label=d.label,
+            text=gettext(d.label),
+            due=d.due,
+            days_left=d.days_left(on),
+            urgency=d.urgency(on),
+            subject=d.subject,
+            figure=_figure(d.figure),
+        )
+        for d in schedule.case_deadlines(session, case)
+    ]
+    return DeadlinesOut(on=on, items=items)

@@ -13,8 +13,10 @@ from flask_login import login_required
 
 from cases import calculator, fees
 from cases.errors import DomainError, ValidationError
+from cases.interest.lpr import load_series
 from cases.validation import parse
 from webapp.auth import require_capability
+from webapp.db import get_session
 from webapp.forms import FormState
 from webapp.i18n import tr
 
@@ -23,6 +25,7 @@ bp = Blueprint("calc", __name__)
 TOOLS = {
     "court": calculator.CourtCostsInput,
     "fee": calculator.LawyerFeeInput,
+    "interest": calculator.InterestInput,
     "deadline": calculator.DeadlineInput,
 }
 
@@ -41,6 +44,8 @@ def _compute(tool: str, data: Any) -> Any:
         return calculator.court_costs(data)
     if tool == "fee":
         return calculator.lawyer_fee(data)
+    if tool == "interest":
+        return calculator.interest(data, load_series(get_session()))
     return calculator.deadline(data)
 
 

@@ -9,7 +9,7 @@ the request's transaction is then rolled back by ``webapp.db``, so nothing is sa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import (
@@ -27,10 +27,11 @@ from flask_login import login_required
 
 from cases.base import BUSINESS_TZ, today
 from cases.errors import N_, DomainError, ValidationError
+from cases.interest.lpr import load_series
 from cases.ledger.models import PAYMENT_METHOD_LABELS, PaymentMethod
 from cases.ledger.operations import record_payment as record_payment_op
 from cases.parties.models import PARTY_KIND_LABELS
-from cases.register import casefile, policies
+from cases.register import casefile, keydates, policies, schedule, statement
 from cases.register.models import LABELS, Case, CreditGrade
 from cases.register.operations import create_case, move_stage, tag_names, update_case
 from cases.register.stages import ACTION_LABELS, STAGE_LABELS, actions_from
@@ -174,6 +175,37 @@ def _defaults(file: casefile.CaseFile) -> dict[str, FormState]:
             }
         ),
         "upload": FormState(),
+        "key_date": FormState({"on": today().isoformat()}),
+    }
+
+
+def _as_of() -> tuple[date, str | None]:
+    """The statement date asked for with ``?as_of=`` (today by default), and an error."""
+    typed = request.args.get("as_of", "").strip()
+    if not typed:
+        return today(), None
+    try:
+        return date.fromisoformat(typed), None
+    except ValueError:
+        return today(), _("Not a valid date: %(value)s", value=typed)
+
+
+def _figures(session, case: Case, file: casefile.CaseFile) -> dict:
+    """What the page computes: the statement on the chosen date, payments as applied, and
+    the case's deadlines (``cases.register.statement`` and ``.schedule``)."""
+    lpr = load_series(session)
+    on = today()
+    as_of, as_of_error = _as_of()
+    owed = statement.compute(file.claims, file.payments, as_of, lpr)
+    now = owed if as_of == on else statement.compute(file.claims, file.payments, on, lpr)
+    return {
+        "today": on,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "owed": owed,
+        "applied": {p.payment_id: p for p in now.payments},
+        "deadlines": schedule.case_deadlines(session, case),
+        "key_dates": keydates.key_dates(session, case.id),
     }
 
 
@@ -200,6 +232,7 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
     choices = _choices(
         action=[(a.value, tr(ACTION_LABELS[a])) for a in actions_from(case.stage)],
         claim=[(str(c.id), f"{c.contract_ref} {c.contract_title}") for c in file.claims],
+        key_date_kind=_enum(keydates.KEY_DATE_LABELS),
     )
     audit = (
         casefile.audit_trail(session, case.id) if policies.can(user, "case.view_audit") else None
@@ -219,8 +252,10 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
         AUDIT_ACTION_LABELS=casefile.AUDIT_ACTION_LABELS,
         AUDIT_ENTITY_LABELS=casefile.AUDIT_ENTITY_LABELS,
         AUDIT_FIELD_LABELS=casefile.AUDIT_FIELD_LABELS,
+        KEY_DATE_LABELS=keydates.KEY_DATE_LABELS,
         rate=_rate,
         size=_size,
+        **_figures(session, case, file),
         max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20,
     )
     return page, 422 if refused else 200
@@ -317,6 +352,39 @@ def record_payment(case_id: int):
         return _render_detail(case, user, ("payment", form))
     flash(_("A payment of %(amount)s has been recorded.", amount=money(payment.amount)), "success")
     return redirect(url_for(".detail", case_id=case.id) + "#payments", 303)
+
+
+@bp.post("/<int:case_id>/key-dates")
+@login_required
+def add_key_date(case_id: int):
+    session, user = get_session(), actor()
+    case = policies.authorize(session, user, case_id, "case.key_dates")
+    form = FormState(forms.submitted(request.form))
+    try:
+        data = {k: v for k, v in form.values.items() if v != ""}
+        row = keydates.add_key_date(session, user, case, data)
+    except ValidationError as exc:
+        form.errors = forms.errors(exc, ("kind", "on", "note"))
+        return _render_detail(case, user, ("key_date", form))
+    flash(
+        _(
+            "Recorded: %(what)s on %(date)s.",
+            what=tr(keydates.KEY_DATE_LABELS[row.kind]),
+            date=row.on,
+        ),
+        "success",
+    )
+    return redirect(url_for(".detail", case_id=case.id) + "#deadlines", 303)
+
+
+@bp.post("/<int:case_id>/key-dates/<int:key_date_id>/delete")
+@login_required
+def remove_key_date(case_id: int, key_date_id: int):
+    session, user = get_session(), actor()
+    case = policies.authorize(session, user, case_id, "case.key_dates")
+    keydates.remove_key_date(session, user, case, key_date_id)
+    flash(_("The date has been removed."), "success")
+    return redirect(url_for(".detail", case_id=case.id) + "#deadlines", 303)
 
 
 @bp.post("/<int:case_id>/attachments")
