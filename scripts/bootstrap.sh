@@ -2,7 +2,8 @@
 # Set up everything Qingshou needs on a fresh Debian machine.
 #   scripts/bootstrap.sh           Python environment and translations (enough to run the service)
 #   scripts/bootstrap.sh --system  also Debian packages used by tests and documents:
-#                                  Chromium (browser tests), Noto CJK fonts (PDFs)
+#                                  Chromium (browser tests), Noto CJK fonts (PDFs),
+#                                  LibreOffice Writer (checks that every template opens)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,7 @@ if [ "$want_system" = 1 ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing+=(fonts-noto-cjk)
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     apt_install "${missing[@]}"
