@@ -2,6 +2,8 @@
 
 import cases.audit.trail  # noqa: F401  (registers the audit hook)
 from cases.audit.models import AuditAction, AuditEntry
+from cases.documents.archive import GeneratedDocument
+from cases.documents.bulk import BulkRun, BulkRunItem
 from cases.interest.lpr import LprRate
 from cases.ledger.models import Payment, PaymentMethod
 from cases.parties.models import Contact, Creditor, Party, PartyKind
@@ -46,6 +48,9 @@ __all__ = [
     "EventKind",
     "Evidence",
     "EvidenceKind",
+    "BulkRun",
+    "BulkRunItem",
+    "GeneratedDocument",
     "GuaranteeKind",
     "KeyDate",
     "KeyDateKind",

@@ -29,6 +29,11 @@ def create_app(config_override: dict[str, Any] | None = None) -> Flask:
     from webapp.templating import init_templating
 
     init_db(app, settings.DATABASE_URL)
+    from webapp import jobs
+    from webapp.config import INSTANCE_DIR
+
+    queue_url = settings.QUEUE_URL or ("memory://" if settings.ENV == "testing" else "")
+    jobs.init_app(app, queue_url, INSTANCE_DIR, embedded=bool(settings.EMBEDDED_WORKER))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

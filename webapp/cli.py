@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from alembic import command
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlmodel import select
 
 from cases.db import transaction
@@ -131,7 +131,18 @@ def demo_load(count: int, seed: int) -> None:
             click.echo(f"  {user.role.value:<11} {user.email:<32} {user.name}{firm}")
 
 
+@click.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@with_appcontext
+def worker(workers: int) -> None:
+    """Run a job-queue worker (bulk document runs) until stopped with Ctrl-C / SIGTERM."""
+    queue = current_app.extensions["qingshou_queue"]
+    click.echo(f"Qingshou worker: {workers} threads on {type(queue.huey).__name__}")
+    queue.huey.create_consumer(workers=workers, worker_type="thread").run()
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(worker)

@@ -24,6 +24,8 @@ class Settings:
     LOGIN_RATE_LIMIT: str = "10 per minute;50 per hour"
     DEFAULT_LOCALE: str = "zh"
     PAGE_SIZE: int = 50
+    QUEUE_URL: str = ""  # "" = embedded SQLite queue; redis://…; memory:// (run tasks inline)
+    EMBEDDED_WORKER: int = 1  # the web process runs a worker thread (single-machine set-ups)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -43,6 +43,7 @@ AUDIT_ENTITY_LABELS = {
     "payment": N_("Payment"),
     "attachment": N_("File"),
     "key_date": N_("Key date"),
+    "generated_document": N_("Generated document"),
 }
 # Column names as shown in the audit trail (entries keep the raw column names).
 AUDIT_FIELD_LABELS = {
@@ -112,6 +113,11 @@ AUDIT_FIELD_LABELS = {
     "uploaded_by_id": N_("Uploaded by"),
     "uploaded_at": N_("Uploaded at"),
     "on": N_("Date"),
+    "template": N_("Template"),
+    "template_version": N_("Template version"),
+    "revision": N_("Revision"),
+    "context": N_("Filled-in data"),
+    "pdf_attachment_id": N_("PDF file"),
     "id": N_("ID"),
 }
 

@@ -1,0 +1,1 @@
+"""Documents from case data: .docx templates of letters and filings, and PDFs."""
