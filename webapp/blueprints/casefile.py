@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from cases.base import BUSINESS_TZ, today
+from cases.documents import archive
 from cases.errors import N_, DomainError, ValidationError
 from cases.interest.lpr import load_series
 from cases.ledger.models import PAYMENT_METHOD_LABELS, PaymentMethod
@@ -194,6 +195,7 @@ def _figures(session, case: Case, file: casefile.CaseFile) -> dict:
     """What the page computes: the statement on the chosen date, payments as applied, and
     the case's deadlines (``cases.register.statement`` and ``.schedule``)."""
     lpr = load_series(session)
+    generated = archive.generated_for(session, case.id)
     on = today()
     as_of, as_of_error = _as_of()
     owed = statement.compute(file.claims, file.payments, as_of, lpr)
@@ -206,6 +208,8 @@ def _figures(session, case: Case, file: casefile.CaseFile) -> dict:
         "applied": {p.payment_id: p for p in now.payments},
         "deadlines": schedule.case_deadlines(session, case),
         "key_dates": keydates.key_dates(session, case.id),
+        "generated": generated,
+        "generator_names": casefile.user_names(session, (g.created_by_id for g in generated)),
     }
 
 
