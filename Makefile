@@ -22,3 +22,5 @@ i18n:           ## refresh the Chinese catalogue from the sources and list untra
 
 bench:
 	.venv/bin/python benchmarks/case_list.py
+	.venv/bin/python benchmarks/render_docx.py
+	.venv/bin/python benchmarks/pdf_cjk.py

@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 from sqlmodel import SQLModel
 
 from cases import deadlines, fees
@@ -31,7 +30,7 @@ from cases.interest import (
     lpr_interest,
     private_lending_cap,
 )
-from cases.validation import field_error
+from cases.validation import day_count_basis, field_error
 
 HUNDRED = Decimal(100)
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -203,12 +202,7 @@ class InterestInput(SQLModel):
     spread: Decimal | None = Field(default=None, ge=-100, le=100, max_digits=8, decimal_places=4)
     contract_date: date | None = None
 
-    @field_validator("basis")
-    @classmethod
-    def _basis(cls, v: int) -> int:
-        if v not in (360, 365):
-            raise PydanticCustomError("basis", N_("Day-count basis must be 360 or 365"))
-        return v
+    _basis = field_validator("basis")(day_count_basis)
 
     @model_validator(mode="after")
     def _terms(self) -> InterestInput:

@@ -82,6 +82,13 @@ def field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc) or FORM_ERROR
 
 
+def day_count_basis(value: int) -> int:
+    """A field validator for interest's day-count basis: 360 or 365 days a year."""
+    if value not in (360, 365):
+        raise PydanticCustomError("basis", N_("Day-count basis must be 360 or 365"))
+    return value
+
+
 def field_error(field: str, msgid: str) -> PydanticCustomError:
     """An error raised by a whole-model rule that belongs next to one of the model's fields."""
     return PydanticCustomError(f"{_AT}{field}", msgid)

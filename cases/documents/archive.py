@@ -22,7 +22,7 @@ from cases.base import UTCDateTime, utcnow
 from cases.register import policies
 from cases.register.models import Case
 from cases.register.operations import touch
-from cases.timeline.models import Attachment
+from cases.timeline.operations import keep_file
 from cases.timeline.storage import FileStore
 from cases.users.models import User
 
@@ -74,24 +74,6 @@ def next_revision(session: Session, case_id: int, template: str) -> int:
     return (latest or 0) + 1
 
 
-def _attach(
-    session: Session, actor: User, case: Case, store: FileStore, name: str, data: bytes, kind: str
-) -> Attachment:
-    stored = store.save(data, kind)
-    attachment = Attachment(
-        case_id=case.id,
-        original_name=name[-255:],
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        uploaded_by_id=actor.id,
-    )
-    session.add(attachment)
-    session.flush()
-    return attachment
-
-
 def archive_document(
     session: Session,
     actor: User,
@@ -109,8 +91,8 @@ def archive_document(
     policies.require(actor, "case.generate_document")
     revision = next_revision(session, case.id, template)
     stem = f"{case.number}-{title}-v{template_version}-{revision}"
-    docx_file = _attach(session, actor, case, store, f"{stem}.docx", docx, DOCX_TYPE)
-    pdf_file = _attach(session, actor, case, store, f"{stem}.pdf", pdf, PDF_TYPE) if pdf else None
+    docx_file = keep_file(session, actor, case, store, f"{stem}.docx", docx, DOCX_TYPE)
+    pdf_file = keep_file(session, actor, case, store, f"{stem}.pdf", pdf, PDF_TYPE) if pdf else None
     row = GeneratedDocument(
         case_id=case.id,
         template=template,

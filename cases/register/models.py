@@ -14,7 +14,7 @@ from cases.base import StrEnum, UTCDateTime, enum_type, money_field, today, utcn
 from cases.errors import N_
 from cases.parties.models import PartyCreate
 from cases.register.stages import Stage
-from cases.validation import field_error
+from cases.validation import day_count_basis, field_error
 
 
 class CaseStatus(StrEnum):
@@ -173,12 +173,7 @@ class ClaimBase(SQLModel):
 
 
 class ClaimCreate(ClaimBase):
-    @field_validator("interest_basis")
-    @classmethod
-    def _basis(cls, v: int) -> int:
-        if v not in (360, 365):
-            raise PydanticCustomError("basis", N_("Day-count basis must be 360 or 365"))
-        return v
+    _basis = field_validator("interest_basis")(day_count_basis)
 
     @model_validator(mode="after")
     def _dates(self) -> ClaimCreate:

@@ -392,6 +392,17 @@ def search_cases(session: Session, actor: User, params: CaseQuery, *, on: date) 
     return CasePage(items=items, total=total, page=page, page_size=params.page_size)
 
 
+def matching_ids(
+    session: Session, actor: User, params: CaseQuery, *, on: date, limit: int
+) -> list[int]:
+    """The ids of every case the list would show for ``params`` (all pages, in its order), at
+    most ``limit`` of them — for acting on a filtered list as a whole (bulk runs)."""
+    stmt = sa.select(Case.id).where(*conditions(actor, params, on=on)).order_by(*_order_by(params))
+    if params.sort == CaseSort.DEBTOR:
+        stmt = stmt.join(Party, Party.id == Case.debtor_id)
+    return list(session.scalars(stmt.limit(limit)).all())
+
+
 def _tags_of(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
     if not case_ids:
         return {}

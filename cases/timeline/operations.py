@@ -42,6 +42,22 @@ def attach_file(
     """Keep an uploaded file on the case (optionally on one of its events)."""
     policies.require(actor, "case.attach")
     content_type = check_upload(filename, data, max_bytes=max_bytes)
+    return keep_file(session, actor, case, store, filename, data, content_type, event=event)
+
+
+def keep_file(
+    session: Session,
+    actor: User,
+    case: Case,
+    store: FileStore,
+    filename: str,
+    data: bytes,
+    content_type: str,
+    *,
+    event: Event | None = None,
+) -> Attachment:
+    """Store ``data`` and list it among the case's files. No checks: the caller checked the
+    upload (``attach_file``) or made the file itself (generated documents)."""
     stored = store.save(data, content_type)
     attachment = Attachment(
         case_id=case.id,

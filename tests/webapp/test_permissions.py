@@ -27,6 +27,7 @@ from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 from sqlmodel import select
 
+from cases.documents.bulk import RunStatus, start_run
 from cases.interest.lpr import LprRate
 from cases.register.keydates import add_key_date
 from cases.register.models import Case
@@ -80,6 +81,17 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     # -- case.log_event / case.attach: admin, legal, counsel ---------------------------------
     ("POST", "/cases/<int:case_id>/events"): (LOGIN, BAD, BAD, BAD, HIDDEN, NO, NO),
     ("POST", "/cases/<int:case_id>/attachments"): (LOGIN, BAD, BAD, BAD, HIDDEN, NO, NO),
+    # -- case.generate_document: admin, legal, counsel --------------------------------------
+    ("GET", "/cases/<int:case_id>/documents/new"): (LOGIN, OK, OK, OK, HIDDEN, NO, NO),
+    ("POST", "/cases/<int:case_id>/documents/new"): (LOGIN, BAD, BAD, BAD, HIDDEN, NO, NO),
+    ("GET", "/documents/runs"): (LOGIN, OK, OK, OK, OK, NO, NO),
+    ("GET", "/documents/runs/new"): (LOGIN, OK, OK, OK, OK, NO, NO),
+    ("POST", "/documents/runs/new"): (LOGIN, BAD, BAD, BAD, BAD, NO, NO),
+    # a run is its creator's (legal) and the admins': everyone else gets 404
+    ("GET", "/documents/runs/<int:run_id>"): (LOGIN, OK, OK, HIDDEN, HIDDEN, NO, NO),
+    ("GET", "/documents/runs/<int:run_id>/progress"): (LOGIN, OK, OK, HIDDEN, HIDDEN, NO, NO),
+    ("POST", "/documents/runs/<int:run_id>/cancel"): (LOGIN, GO, GO, HIDDEN, HIDDEN, NO, NO),
+    ("GET", "/documents/runs/<int:run_id>/download"): (LOGIN, OK, OK, HIDDEN, HIDDEN, NO, NO),
     # -- case.key_dates: admin, legal, counsel ------------------------------------------------
     ("POST", "/cases/<int:case_id>/key-dates"): (LOGIN, BAD, BAD, BAD, HIDDEN, NO, NO),
     ("POST", "/cases/<int:case_id>/key-dates/<int:key_date_id>/delete"): (
@@ -160,6 +172,7 @@ class World:
     other_user: User
     rate_id: int  # a seeded LPR row (the migrations load the bundled lpr.csv)
     key_date_id: int
+    run_id: int
 
     def url(self, rule: str) -> str:
         values = {
@@ -168,6 +181,7 @@ class World:
             "user_id": self.other_user.id,
             "rate_id": self.rate_id,
             "key_date_id": self.key_date_id,
+            "run_id": self.run_id,
             "code": "zh",
         }
         url = rule
@@ -205,11 +219,26 @@ def build_world(app, session, make_user, make_firm, make_case) -> World:
     key_date = add_key_date(
         session, users["legal"], case, {"kind": "judgment_served", "on": date(2026, 1, 5)}
     )
+    run = start_run(
+        session,
+        users["legal"],
+        template="lawyer_letter",
+        template_version="1",
+        title="律师函",
+        case_ids=[case.id],
+    )
+    run.status, run.zip_stored_name = RunStatus.DONE, zip_name(app)
     tokens = {role: issue_token(session, user, "matrix") for role, user in users.items()}
     other_user = make_user(Role.LEGAL)
     session.commit()
     rate_id = session.exec(select(LprRate.id).order_by(LprRate.effective_date)).first()
-    return World(users, tokens, case, attachment.id, other_user, rate_id, key_date.id)
+    return World(users, tokens, case, attachment.id, other_user, rate_id, key_date.id, run.id)
+
+
+def zip_name(app) -> str:
+    """A finished run's zip in the file store (an empty archive)."""
+    store = app.extensions["qingshou_files"]
+    return store.save(b"PK\x05\x06" + b"\x00" * 18, "application/zip").stored_name
 
 
 @pytest.fixture

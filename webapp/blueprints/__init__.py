@@ -12,13 +12,17 @@ def register_blueprints(app: Flask) -> None:
         calc,
         casefile,
         cases,
+        documents,
         imports,
+        runs,
     )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(casefile.bp, url_prefix="/cases")
+    app.register_blueprint(documents.bp, url_prefix="/cases")
     app.register_blueprint(imports.bp, url_prefix="/imports")
+    app.register_blueprint(runs.bp, url_prefix="/documents")
     app.register_blueprint(calc.bp, url_prefix="/calc")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
