@@ -3,11 +3,13 @@ payments as applied (民法典 第五百六十一条), deadlines with days left,
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import select
 
 from cases.audit.models import AuditEntry
@@ -257,3 +259,27 @@ def test_deadlines_in_the_api(app, session, make_user, make_firm, loan_case, fir
     stranger = _api(app, session, make_user(Role.COUNSEL, firm=make_firm()))
     assert stranger.get(f"/api/v1/cases/{loan_case.id}/deadlines").status_code == 404
     assert stranger.get(f"/api/v1/cases/{loan_case.id}/statement").status_code == 404
+
+
+# ---- the case summary as a PDF ------------------------------------------------------------------
+
+
+def test_case_summary_pdf(client, login_as, loan_case, firm, make_user, make_firm):
+    login_as(make_user(Role.COUNSEL, firm=firm))
+    response = client.get(f"/cases/{loan_case.id}/summary.pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.data))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert loan_case.number in text
+    assert "案件摘要" in text
+    assert "JK-2024-001" in text
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("Qingshou" in name for name in fonts)  # the embedded serif
+    login_as(make_user(Role.COUNSEL, firm=make_firm()))
+    assert client.get(f"/cases/{loan_case.id}/summary.pdf").status_code == 404

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -27,6 +29,7 @@ from flask_login import login_required
 
 from cases.base import BUSINESS_TZ, today
 from cases.documents import archive
+from cases.documents.pdf import html_to_pdf
 from cases.errors import N_, DomainError, ValidationError
 from cases.interest.lpr import load_series
 from cases.ledger.models import PAYMENT_METHOD_LABELS, PaymentMethod
@@ -270,6 +273,28 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
 def detail(case_id: int):
     user = actor()
     return _render_detail(policies.get_visible_case(get_session(), user, case_id), user)
+
+
+@bp.get("/<int:case_id>/summary.pdf")
+@login_required
+def summary_pdf(case_id: int):
+    """The case on two or three A4 pages for a meeting or a file (WeasyPrint, embedded font)."""
+    session = get_session()
+    case = policies.get_visible_case(session, actor(), case_id)
+    file = casefile.load(session, case)
+    html = render_template(
+        "pdf/case_summary.html",
+        file=file,
+        case=case,
+        EVENT_LABELS=EVENT_LABELS,
+        **_figures(session, case, file),
+    )
+    response = make_response(html_to_pdf(html))
+    response.headers["Content-Type"] = "application/pdf"
+    name = quote(f"{case.number}-案件摘要.pdf")
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post("/<int:case_id>/stage")
