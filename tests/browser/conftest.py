@@ -19,15 +19,19 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import select
 from werkzeug.serving import make_server
 
 from cases.db import transaction
+from cases.ledger.operations import record_payment
 from cases.migrate import upgrade
 from cases.parties.models import Creditor
-from cases.users.models import Role
+from cases.register.operations import create_case
+from cases.users.models import Role, User
 from cases.users.operations import create_user
 from tests.browser.pages import Navigator
 from tests.conftest import BACKENDS, PASSWORD, _pg_database
+from tests.factories import valid_uscc
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -159,3 +163,22 @@ def world(live_app) -> World:
 @pytest.fixture
 def nav(page) -> Navigator:
     return Navigator(page)
+
+
+def live_case(live_app, world: World, *, debtor: str, claims: list[dict], payments=()) -> int:
+    """A case registered by the world's legal user straight in the live database (for tests
+    that start on a case page), with optional payments; returns its id."""
+    factory = live_app.extensions["qingshou_db"].session_factory
+    with transaction(factory) as session:
+        user = session.exec(select(User).where(User.email == world.legal_email)).one()
+        session.info["actor_id"] = user.id
+        creditor = session.exec(select(Creditor).where(Creditor.name == world.creditor_name)).one()
+        payload = {
+            "creditor_id": creditor.id,
+            "debtor": {"kind": "company", "name": debtor, "uscc": valid_uscc()},
+            "claims": claims,
+        }
+        case = create_case(session, user, payload)
+        for payment in payments:
+            record_payment(session, user, case, {"payer": debtor, **payment})
+        return case.id

@@ -10,42 +10,22 @@ from decimal import Decimal
 import pytest
 from docx import Document
 from playwright.sync_api import expect
-from sqlmodel import select
 
 from cases.base import today
-from cases.db import transaction
-from cases.parties.models import Creditor
-from cases.register.operations import create_case
-from cases.users.models import User
+from tests.browser.conftest import live_case
 from tests.browser.pages import label, section
-from tests.factories import valid_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::UserWarning")]
 
 
 def _case(live_app, world) -> int:
-    factory = live_app.extensions["qingshou_db"].session_factory
-    with transaction(factory) as session:
-        user = session.exec(select(User).where(User.email == world.legal_email)).one()
-        session.info["actor_id"] = user.id
-        creditor = session.exec(select(Creditor).where(Creditor.name == world.creditor_name)).one()
-        case = create_case(
-            session,
-            user,
-            {
-                "creditor_id": creditor.id,
-                "debtor": {"kind": "company", "name": "无锡恒泰物资有限公司", "uscc": valid_uscc()},
-                "claims": [
-                    {
-                        "contract_ref": "GX-2025-0815",
-                        "contract_title": "钢材购销合同",
-                        "principal": Decimal("356800.00"),
-                        "due_date": "2025-06-30",
-                    }
-                ],
-            },
-        )
-        return case.id
+    claim = {
+        "contract_ref": "GX-2025-0815",
+        "contract_title": "钢材购销合同",
+        "principal": Decimal("356800.00"),
+        "due_date": "2025-06-30",
+    }
+    return live_case(live_app, world, debtor="无锡恒泰物资有限公司", claims=[claim])
 
 
 def test_generate_a_collection_notice_from_the_case_page(nav, world, live_app):

@@ -10,51 +10,27 @@ from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import select
 
-from cases.db import transaction
-from cases.ledger.operations import record_payment
-from cases.parties.models import Creditor
-from cases.register.operations import create_case
-from cases.users.models import User
+from tests.browser.conftest import live_case
 from tests.browser.pages import choice, label, section
-from tests.factories import valid_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::UserWarning")]
 
 
 def _loan_case(live_app, world) -> int:
-    factory = live_app.extensions["qingshou_db"].session_factory
-    with transaction(factory) as session:
-        user = session.exec(select(User).where(User.email == world.legal_email)).one()
-        session.info["actor_id"] = user.id
-        creditor = session.exec(select(Creditor).where(Creditor.name == world.creditor_name)).one()
-        case = create_case(
-            session,
-            user,
-            {
-                "creditor_id": creditor.id,
-                "debtor": {"kind": "company", "name": "常州宏远机械有限公司", "uscc": valid_uscc()},
-                "claims": [
-                    {
-                        "contract_ref": "JK-2024-001",
-                        "contract_title": "借款合同",
-                        "kind": "loan",
-                        "principal": Decimal("1000000.00"),
-                        "interest_rate": Decimal("3.65"),
-                        "signed_on": "2024-01-01",
-                        "due_date": "2024-12-31",
-                    }
-                ],
-            },
-        )
-        record_payment(
-            session,
-            user,
-            case,
-            {"received_on": date(2025, 1, 10), "amount": "50000", "payer": "常州宏远机械有限公司"},
-        )
-        return case.id
+    loan = {
+        "contract_ref": "JK-2024-001",
+        "contract_title": "借款合同",
+        "kind": "loan",
+        "principal": Decimal("1000000.00"),
+        "interest_rate": Decimal("3.65"),
+        "signed_on": "2024-01-01",
+        "due_date": "2024-12-31",
+    }
+    payment = {"received_on": date(2025, 1, 10), "amount": "50000"}
+    return live_case(
+        live_app, world, debtor="常州宏远机械有限公司", claims=[loan], payments=[payment]
+    )
 
 
 def test_amount_owed_how_computed_and_a_key_date(nav, world, live_app):
