@@ -5,6 +5,7 @@
 #                                  Chromium (browser tests), Noto CJK fonts (PDFs),
 #                                  LibreOffice Writer (checks that every template opens)
 set -euo pipefail
+# (No `grep -q` after a pipe: it exits early, the writer gets SIGPIPE, and pipefail fails.)
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
@@ -27,11 +28,11 @@ apt_install() {
 if [ "$want_system" = 1 ]; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || missing+=(fonts-noto-cjk)
+  fc-list 2>/dev/null | grep -i "Noto Serif CJK" >/dev/null || missing+=(fonts-noto-cjk)
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
   # WeasyPrint subsets fonts with HarfBuzz when this library is present (fast), else with
   # fontTools (seconds per Chinese document).
-  ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing+=(libharfbuzz-subset0)
+  ldconfig -p 2>/dev/null | grep libharfbuzz-subset >/dev/null || missing+=(libharfbuzz-subset0)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     apt_install "${missing[@]}"
@@ -52,6 +53,6 @@ fi
 .venv/bin/python scripts/i18n.py compile
 # The PDF fonts: a GB2312 subset of Noto Serif CJK, built once into the font cache
 # ($QINGSHOU_FONT_CACHE, else ~/.cache/qingshou/fonts); skipped when the system fonts are absent.
-if fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then
+if fc-list 2>/dev/null | grep -i "Noto Serif CJK" >/dev/null; then
   .venv/bin/python -m cases.documents.pdf
 fi
