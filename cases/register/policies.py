@@ -24,11 +24,13 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "case.log_event": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "case.attach": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "case.key_dates": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    "case.writeoff_packet": frozenset({Role.ADMIN, Role.LEGAL, Role.FINANCE, Role.MANAGEMENT}),
     "case.generate_document": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "case.record_payment": frozenset({Role.ADMIN, Role.LEGAL, Role.FINANCE}),
     "case.view_audit": frozenset({Role.ADMIN, Role.LEGAL}),
     "case.import": frozenset({Role.ADMIN, Role.LEGAL}),
     "calc.use": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    "template.manage": frozenset({Role.ADMIN}),
 }
 
 

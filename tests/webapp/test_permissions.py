@@ -73,6 +73,8 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/api/v1/cases/<int:case_id>/statement"): (AUTH, OK, OK, OK, HIDDEN, OK, OK),
     ("GET", "/api/v1/cases/<int:case_id>/deadlines"): (AUTH, OK, OK, OK, HIDDEN, OK, OK),
     ("GET", "/cases/<int:case_id>/summary.pdf"): (LOGIN, OK, OK, OK, HIDDEN, OK, OK),
+    # no 核销申请表 generated on the matrix's case: allowed roles are sent to generate it
+    ("GET", "/cases/<int:case_id>/writeoff-packet.pdf"): (LOGIN, GO, GO, NO, HIDDEN, GO, GO),
     # -- case.create / case.edit / case.move_stage: admin and legal --------------------------
     ("GET", "/cases/new"): (LOGIN, OK, OK, NO, NO, NO, NO),
     ("POST", "/cases/new"): (LOGIN, BAD, BAD, NO, NO, NO, NO),

@@ -39,7 +39,13 @@ from cases.register import casefile, keydates, policies, schedule, statement
 from cases.register.models import LABELS, Case, CreditGrade
 from cases.register.operations import create_case, move_stage, tag_names, update_case
 from cases.register.stages import ACTION_LABELS, STAGE_LABELS, actions_from
-from cases.timeline.models import CHANNEL_LABELS, EVENT_LABELS, LOGGABLE_KINDS, EventKind
+from cases.timeline.models import (
+    CHANNEL_LABELS,
+    EVENT_LABELS,
+    LOGGABLE_KINDS,
+    Attachment,
+    EventKind,
+)
 from cases.timeline.operations import attach_file
 from cases.timeline.operations import log_event as log_event_op
 from cases.timeline.storage import check_upload
@@ -292,6 +298,51 @@ def summary_pdf(case_id: int):
     response = make_response(html_to_pdf(html))
     response.headers["Content-Type"] = "application/pdf"
     name = quote(f"{case.number}-案件摘要.pdf")
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+WRITEOFF = "writeoff_application"  # the 核销申请表 the packet's cover is made from
+WRITEOFF_STEPS = (
+    N_("Legal department (applicant)"),
+    N_("Finance review"),
+    N_("Management approval"),
+)
+
+
+@bp.get("/<int:case_id>/writeoff-packet.pdf")
+@login_required
+def writeoff_pdf(case_id: int):
+    """Cover and approval sheet of the write-off packet, from the latest 核销申请表 generated."""
+    session, user = get_session(), actor()
+    case = policies.authorize(session, user, case_id, "case.writeoff_packet")
+    latest = next(
+        (
+            g
+            for g in archive.generated_for(session, case.id)
+            if g.template == "writeoff_application"
+        ),
+        None,
+    )
+    if latest is None:
+        flash(_("Generate the write-off application form (核销申请表) first."), "error")
+        return redirect(url_for("documents.new", case_id=case.id), 303)
+    file = casefile.load(session, case)
+    form = session.get(Attachment, latest.attachment_id)
+    html = render_template(
+        "pdf/writeoff_cover.html",
+        file=file,
+        case=case,
+        context=latest.context,
+        form_made=latest,
+        sha256=form.sha256,
+        steps=WRITEOFF_STEPS,
+        **_figures(session, case, file),
+    )
+    response = make_response(html_to_pdf(html))
+    response.headers["Content-Type"] = "application/pdf"
+    name = quote(f"{case.number}-核销申请材料.pdf")
     response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     response.headers["Cache-Control"] = "private, no-store"
     return response
