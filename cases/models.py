@@ -4,6 +4,7 @@ import cases.audit.trail  # noqa: F401  (registers the audit hook)
 from cases.audit.models import AuditAction, AuditEntry
 from cases.documents.archive import GeneratedDocument
 from cases.documents.bulk import BulkRun, BulkRunItem
+from cases.documents.versions import TemplateVersion
 from cases.interest.lpr import LprRate
 from cases.ledger.models import Payment, PaymentMethod
 from cases.parties.models import Contact, Creditor, Party, PartyKind
@@ -65,5 +66,6 @@ __all__ = [
     "Role",
     "Stage",
     "Tag",
+    "TemplateVersion",
     "User",
 ]

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cases.money import cn_date as _cn_date
@@ -56,12 +57,34 @@ def rate(value: Decimal | None) -> str:
 FILTERS: dict[str, Any] = {"yuan": yuan, "upper": upper, "cn_date": cn_date, "rate": rate}
 
 
+MAX_REPEAT = 10_000  # "x" * n and [..] * n: longer than any document needs
+MAX_EXPONENT = 64
+
+
+class DocumentEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, plus arithmetic that cannot exhaust memory: ``*`` and ``**`` are not folded
+    at compile time (where the sandbox does not look) but checked when they run."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+                raise SecurityError(f"exponent {right} is too large for a document template")
+            return left**right
+        for seq, count in ((left, right), (right, left)):
+            repeats = isinstance(seq, str | list | tuple) and isinstance(count, int)
+            if repeats and (count > MAX_REPEAT or len(seq) * count > MAX_REPEAT * 10):
+                raise SecurityError("a repetition this long is refused in a document template")
+        return left * right
+
+
 def make_env() -> ImmutableSandboxedEnvironment:
     """A fresh sandboxed, autoescaping environment with the document filters.
 
     Undefined variables raise (``StrictUndefined``): a template that names a field its schema
     lacks fails loudly instead of printing nothing in a legal document.
     """
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env = DocumentEnvironment(autoescape=True, undefined=StrictUndefined)
     env.filters.update(FILTERS)
     return env

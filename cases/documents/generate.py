@@ -20,9 +20,10 @@ from typing import Any
 from sqlmodel import Session
 
 from cases.base import today
-from cases.documents import catalog
+from cases.documents import versions
 from cases.documents.archive import GeneratedDocument, archive_document
 from cases.documents.bulk import BulkRun, Generate
+from cases.documents.catalog import TemplateInfo
 from cases.documents.context import build_context
 from cases.documents.render import PreparedTemplate, prepare, render_docx
 from cases.register import policies
@@ -90,14 +91,30 @@ def generate_document(
     with_pdf: bool = False,
     prepared: PreparedTemplate | None = None,
 ) -> GeneratedDocument:
-    """Fill template ``name`` for ``case`` and keep the result on the case as a new revision.
+    """Fill template ``name`` — the version in use (``versions.current``) — for ``case`` and
+    keep the result on the case as a new revision naming that version.
 
     ``fields`` are what the user typed (the template's ``…Fields`` schema); a bad value raises
     ``ValidationError`` naming its field, and nothing is stored.
     """
     policies.require(actor, "case.generate_document")
-    info = catalog.get(name)
-    context = build_context(session, case, name, on=on or today(), fields=fields)
+    info = versions.current(session, name, store=store)
+    return _generate(session, actor, case, store, info, on, fields, with_pdf, prepared)
+
+
+def _generate(
+    session: Session,
+    actor: User,
+    case: Case,
+    store: FileStore,
+    info: TemplateInfo,
+    on: date | None,
+    fields: Mapping[str, Any] | None,
+    with_pdf: bool,
+    prepared: PreparedTemplate | None,
+) -> GeneratedDocument:
+    policies.require(actor, "case.generate_document")
+    context = build_context(session, case, info.name, on=on or today(), fields=fields)
     docx = render_docx(prepared or info.path, context)
     pdf = docx_to_pdf(docx) if with_pdf and info.offers_pdf else None
     return archive_document(
@@ -115,22 +132,16 @@ def generate_document(
 
 
 def bulk_generator(store: FileStore, *, on: date | None = None) -> Generate:
-    """The ``generate`` step of ``cases.documents.bulk.process_run``: each template parsed
-    once per worker (``prepare``), the run's common fields applied to every case."""
-    prepared: dict[str, PreparedTemplate] = {}
+    """The ``generate`` step of ``cases.documents.bulk.process_run``: each version of a
+    template parsed once per worker (``prepare``), the run's common fields applied to every
+    case. Each case gets the version in use when it is generated."""
+    prepared: dict[tuple[str, str], PreparedTemplate] = {}
 
     def generate(session: Session, actor: User, case: Case, run: BulkRun) -> GeneratedDocument:
-        if run.template not in prepared:
-            prepared[run.template] = prepare(catalog.get(run.template).path)
-        return generate_document(
-            session,
-            actor,
-            case,
-            store,
-            run.template,
-            on=on,
-            fields=run.fields,
-            prepared=prepared[run.template],
-        )
+        info = versions.current(session, run.template, store=store)
+        key = (info.name, info.version)
+        if key not in prepared:
+            prepared[key] = prepare(info.path)
+        return _generate(session, actor, case, store, info, on, run.fields, False, prepared[key])
 
     return generate

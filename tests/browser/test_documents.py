@@ -4,6 +4,7 @@ is told what is missing, previews the notice, keeps it on the case and downloads
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
@@ -61,3 +62,32 @@ def test_generate_a_collection_notice_from_the_case_page(nav, world, live_app):
     doc = Document(io.BytesIO(download.value.path().read_bytes()))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "无锡恒泰物资有限公司" in text
+
+
+def test_a_bulk_run_from_the_case_list(nav, world, live_app):
+    claim = {
+        "contract_ref": "GX-2025-0901",
+        "contract_title": "钢材购销合同",
+        "principal": Decimal("120000.00"),
+        "due_date": "2025-06-30",
+    }
+    for n in range(3):
+        live_case(live_app, world, debtor=f"常熟永昌贸易有限公司{n}", claims=[claim])
+    nav.log_in(world.legal_email, world.password)
+    page = nav.page
+    page.goto("/cases?q=常熟永昌贸易")
+    page.get_by_role("link", name="为这些案件批量生成文书").click()
+    expect(page.get_by_test_id("count")).to_contain_text("3 件")
+    page.get_by_role("link", name="催收通知书").click()
+    page.get_by_label(label("收款账户（如不用债权人登记的账户）")).fill(
+        "中国银行常熟支行 4455 6677"
+    )
+    page.get_by_role("button", name="开始生成").click()
+
+    expect(page.get_by_role("status")).to_contain_text("任务已开始：共 3 份文书。")
+    expect(page.locator("progress")).to_have_attribute("value", "100")
+    expect(page.get_by_test_id("counts")).to_contain_text("已完成 3")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="全部下载（zip）").click()
+    with zipfile.ZipFile(download.value.path()) as bundle:
+        assert len(bundle.namelist()) == 3

@@ -11,9 +11,12 @@ from docx import Document
 from sqlmodel import select
 
 from cases.documents.archive import GeneratedDocument
+from cases.documents.bulk import BulkRun
+from cases.documents.versions import upload_version
 from cases.register.operations import move_stage
 from cases.timeline.models import Attachment
 from cases.users.models import Role
+from tests.cases.documents.test_versions import SECOND
 from tests.webapp.casefile_html import errors, section, values
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -157,3 +160,25 @@ def test_counsel_generates_on_their_firms_cases_only(
 def test_unknown_template_is_404(client, login_as, case):
     login_as(Role.LEGAL)
     assert client.get(f"/cases/{case.id}/documents/new?template=nope").status_code == 404
+
+
+def test_the_page_and_bulk_runs_use_the_active_uploaded_version(
+    app, client, login_as, session, make_user, case
+):
+    store = app.extensions["qingshou_files"]
+    upload_version(session, make_user(Role.ADMIN), store, "lawyer_letter", SECOND, version="2")
+    session.commit()
+    login_as(Role.LEGAL)
+    url = f"/cases/{case.id}/documents/new?template=lawyer_letter"
+    assert "模板版本 2。" in client.get(url).get_data(as_text=True)
+    preview = client.post(url, data={**LETTER, "action": "preview"}).get_data(as_text=True)
+    assert "律 师 函（第二版）" in _text(section(preview, "preview"))
+    runs = client.post(
+        f"/documents/runs/new?firm_id={case.firm_id}&template=lawyer_letter",
+        data={k: v for k, v in LETTER.items() if k != "facts"},
+    )
+    assert runs.status_code == 303
+    run = session.exec(select(BulkRun)).one()
+    assert run.template_version == "2"
+    documents = session.exec(select(GeneratedDocument)).all()
+    assert {d.template_version for d in documents} == {"2"}

@@ -27,7 +27,10 @@ from flask.testing import FlaskClient
 from flask_login.utils import _create_identifier
 from sqlmodel import select
 
+from cases.documents import catalog
+from cases.documents.archive import DOCX_TYPE
 from cases.documents.bulk import RunStatus, start_run
+from cases.documents.versions import TemplateVersion
 from cases.interest.lpr import LprRate
 from cases.register.keydates import add_key_date
 from cases.register.models import Case
@@ -133,6 +136,29 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/admin/lpr/<int:rate_id>"): (LOGIN, OK, NO, NO, NO, NO, NO),
     ("POST", "/admin/lpr/<int:rate_id>"): (LOGIN, BAD, NO, NO, NO, NO, NO),
     ("POST", "/admin/lpr/<int:rate_id>/delete"): (LOGIN, BAD, NO, NO, NO, NO, NO),
+    ("GET", "/admin/templates"): (LOGIN, OK, NO, NO, NO, NO, NO),
+    ("GET", "/admin/templates/<name>"): (LOGIN, OK, NO, NO, NO, NO, NO),
+    ("POST", "/admin/templates/<name>"): (LOGIN, BAD, NO, NO, NO, NO, NO),
+    ("POST", "/admin/templates/<name>/versions/<int:version_id>/activate"): (
+        LOGIN,
+        GO,
+        NO,
+        NO,
+        NO,
+        NO,
+        NO,
+    ),
+    ("GET", "/admin/templates/<name>/versions/<int:version_id>/download"): (
+        LOGIN,
+        OK,
+        NO,
+        NO,
+        NO,
+        NO,
+        NO,
+    ),
+    ("POST", "/admin/templates/<name>/shipped/activate"): (LOGIN, GO, NO, NO, NO, NO, NO),
+    ("GET", "/admin/templates/<name>/shipped/download"): (LOGIN, OK, NO, NO, NO, NO, NO),
     # -- API v1 (bearer token; same capabilities, same 404 rule) -----------------------------
     ("GET", "/api/v1/cases"): (AUTH, OK, OK, OK, OK, OK, OK),
     ("POST", "/api/v1/cases"): (AUTH, BAD, BAD, NO, NO, NO, NO),
@@ -176,6 +202,7 @@ class World:
     rate_id: int  # a seeded LPR row (the migrations load the bundled lpr.csv)
     key_date_id: int
     run_id: int
+    template_version_id: int  # an uploaded version of the lawyer's letter (not in use)
 
     def url(self, rule: str) -> str:
         values = {
@@ -185,6 +212,8 @@ class World:
             "rate_id": self.rate_id,
             "key_date_id": self.key_date_id,
             "run_id": self.run_id,
+            "name": "lawyer_letter",
+            "version_id": self.template_version_id,
             "code": "zh",
         }
         url = rule
@@ -235,7 +264,27 @@ def build_world(app, session, make_user, make_firm, make_case) -> World:
     other_user = make_user(Role.LEGAL)
     session.commit()
     rate_id = session.exec(select(LprRate.id).order_by(LprRate.effective_date)).first()
-    return World(users, tokens, case, attachment.id, other_user, rate_id, key_date.id, run.id)
+    version = template_version(app, session, users["admin"])
+    return World(
+        users, tokens, case, attachment.id, other_user, rate_id, key_date.id, run.id, version
+    )
+
+
+def template_version(app, session, admin: User) -> int:
+    """An uploaded version 2 of the lawyer's letter (the shipped file, stored as is)."""
+    data = catalog.get("lawyer_letter").path.read_bytes()
+    stored = app.extensions["qingshou_files"].save(data, DOCX_TYPE)
+    row = TemplateVersion(
+        name="lawyer_letter",
+        version="2",
+        stored_name=stored.stored_name,
+        sha256=stored.sha256,
+        size=stored.size,
+        uploaded_by_id=admin.id,
+    )
+    session.add(row)
+    session.commit()
+    return row.id
 
 
 def zip_name(app) -> str:

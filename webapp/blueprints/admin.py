@@ -1,17 +1,32 @@
-"""Administration pages: users, law firms, creditor entities, the LPR table (admin only)."""
+"""Administration pages: users, law firms, creditor entities, the LPR table, versions of the
+document templates (admin only)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import select
 
 from cases.base import today
-from cases.errors import ValidationError
+from cases.documents import catalog
+from cases.documents import versions as template_versions
+from cases.documents.archive import DOCX_TYPE
+from cases.errors import N_, DomainError, NotFound, ValidationError
 from cases.interest import lpr as lpr_table
 from cases.interest.calc import LprSeries
 from cases.parties.models import Creditor
@@ -209,3 +224,127 @@ def delete_lpr_rate(rate_id: int):
     lpr_table.delete_rate(session, actor(), rate)
     flash(_("LPR of %(date)s deleted.", date=fmt_date(day)), "success")
     return redirect(url_for("admin.lpr_rates"), 303)
+
+
+# ---- document templates and their uploaded versions -------------------------------------------
+
+
+def _template(name: str) -> catalog.TemplateInfo:
+    try:
+        return catalog.get(name)
+    except DomainError:
+        raise NotFound(N_("No such document template")) from None
+
+
+def _store():
+    return current_app.extensions["qingshou_files"]
+
+
+def _send_docx(path: Path, download_name: str):
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=DOCX_TYPE, as_attachment=True, download_name=download_name, max_age=0
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/templates")
+def document_templates():
+    active = template_versions.active_versions(get_session())
+    return render_template("admin/templates.html", templates=catalog.shipped(), active=active)
+
+
+@bp.route("/templates/<name>", methods=["GET", "POST"])
+def template_versions_page(name: str):
+    session = get_session()
+    info = _template(name)
+    errors: dict[str, list[str]] = {}
+    if request.method == "GET":
+        form = {"version": template_versions.next_version(session, name), "activate": "y"}
+    else:
+        form = request.form.to_dict()
+        upload = request.files.get("file")
+        data = upload.read(template_versions.MAX_BYTES + 1) if upload else b""
+        try:
+            row = template_versions.upload_version(
+                session,
+                actor(),
+                _store(),
+                name,
+                data,
+                version=form.get("version", ""),
+                note=form.get("note", ""),
+                activate=form.get("activate") == "y",
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            params = {"version": row.version, "title": info.title}
+            if row.is_active:
+                flash(
+                    _("Version %(version)s of %(title)s uploaded and now in use.", **params),
+                    "success",
+                )
+            else:
+                flash(_("Version %(version)s of %(title)s uploaded.", **params), "success")
+            return redirect(url_for("admin.template_versions_page", name=name), 303)
+    rows = template_versions.versions(session, name)
+    uploaders = {
+        user.id: user.name
+        for user in session.exec(select(User).where(User.id.in_({r.uploaded_by_id for r in rows})))
+    }
+    page = render_template(
+        "admin/template_versions.html",
+        info=info,
+        rows=rows,
+        uploaders=uploaders,
+        in_use=next((r for r in rows if r.is_active), None),
+        fields=sorted(info.context_class.model_fields),
+        max_mb=template_versions.MAX_BYTES // template_versions.MB,
+        form=form,
+        errors=errors,
+    )
+    return page, 422 if errors else 200
+
+
+@bp.post("/templates/<name>/versions/<int:version_id>/activate")
+def activate_template_version(name: str, version_id: int):
+    session = get_session()
+    info = _template(name)
+    row = template_versions.get_version(session, name, version_id)
+    template_versions.activate(session, actor(), row.id)
+    flash(
+        _("Version %(version)s of %(title)s is now in use.", version=row.version, title=info.title),
+        "success",
+    )
+    return redirect(url_for("admin.template_versions_page", name=name), 303)
+
+
+@bp.get("/templates/<name>/versions/<int:version_id>/download")
+def download_template_version(name: str, version_id: int):
+    info = _template(name)
+    row = template_versions.get_version(get_session(), name, version_id)
+    return _send_docx(_store().path(row.stored_name), f"{info.title}-v{row.version}.docx")
+
+
+@bp.post("/templates/<name>/shipped/activate")
+def activate_shipped_template(name: str):
+    info = template_versions.use_shipped(get_session(), actor(), _template(name).name)
+    flash(
+        _(
+            "Version %(version)s of %(title)s from the repository is now in use.",
+            version=info.version,
+            title=info.title,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.template_versions_page", name=name), 303)
+
+
+@bp.get("/templates/<name>/shipped/download")
+def download_shipped_template(name: str):
+    info = _template(name)
+    return _send_docx(info.path, f"{info.title}-v{info.version}.docx")

@@ -21,7 +21,7 @@ from flask_login import login_required
 from pydantic import BaseModel
 
 from cases.base import today
-from cases.documents import catalog, schemas
+from cases.documents import catalog, schemas, versions
 from cases.documents.context import build_context
 from cases.documents.generate import ConversionError, generate_document
 from cases.documents.render import render_docx
@@ -41,8 +41,10 @@ PAY_BY_DAYS = 10  # the pay-by date offered: ten days from today (the letter say
 
 
 def template_or_404(name: str) -> catalog.TemplateInfo:
+    """The template as generation uses it: the active uploaded version, else the shipped one."""
     try:
-        return catalog.get(name)
+        store = current_app.extensions["qingshou_files"]
+        return versions.current(get_session(), name, store=store)
     except (KeyError, DomainError):
         raise NotFound(N_("No such document template")) from None
 
@@ -107,13 +109,18 @@ def new(case_id: int):
     if not name:
         return render_template("documents/choose.html", case=case, templates=_suitable(case))
     info = template_or_404(name)
+    return _page(case, info, FormState(default_values(info, user)))
+
+
+def default_values(info: catalog.TemplateInfo, user) -> dict[str, str]:
+    """What a fresh form offers: a pay-by date ten days out; a lawyer signs as themselves."""
     wanted = fields_model(info).model_fields
     values = {}
     if "pay_by" in wanted:
         values["pay_by"] = (today() + timedelta(days=PAY_BY_DAYS)).isoformat()
     if "lawyers" in wanted and user.firm_id:
         values["lawyers"] = user.name
-    return _page(case, info, FormState(values))
+    return values
 
 
 @bp.post("/<int:case_id>/documents/new")

@@ -31,7 +31,7 @@ from cases.register.queries import matching_ids, parse_query
 from cases.validation import parse
 from webapp import docforms, forms
 from webapp.auth import actor, require_capability
-from webapp.blueprints.documents import fields_model, template_or_404
+from webapp.blueprints.documents import default_values, fields_model, template_or_404
 from webapp.db import get_session
 from webapp.forms import FormState
 from webapp.i18n import tr
@@ -96,7 +96,8 @@ def index():
 def new():
     name = request.args.get("template", "")
     info = template_or_404(name) if name else None
-    return _new_page(_filters(), info, FormState())
+    values = default_values(info, actor()) if info else {}
+    return _new_page(_filters(), info, FormState(values))
 
 
 @bp.post("/runs/new")

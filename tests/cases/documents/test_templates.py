@@ -12,21 +12,20 @@ import os
 import shutil
 import subprocess
 import sys
-import types
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 import docx
 import pytest
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
-from jinja2 import meta, nodes
-from pydantic import BaseModel
+from jinja2 import meta
 
 from cases.documents import catalog
+from cases.documents.contract import ContractChecker, check_template, preprocessed
 from cases.documents.env import make_env, upper, yuan
 from cases.documents.samples import sample_context
 
@@ -68,132 +67,6 @@ def text_of(data: bytes) -> str:
 # ---- the contract: a template uses only what its schema declares ------------------------------
 
 
-class _Loop:
-    """The type of Jinja's ``loop`` variable."""
-
-    attrs = frozenset({"index", "index0", "revindex", "revindex0", "first", "last", "length"})
-
-
-ANY = object()
-
-
-def _unwrap(tp: Any) -> Any:
-    origin = get_origin(tp)
-    if origin is Annotated:
-        return _unwrap(get_args(tp)[0])
-    if origin in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        return _unwrap(args[0]) if len(args) == 1 else ANY
-    return tp
-
-
-class ContractChecker:
-    """Walks a template's AST: every name, attribute and loop variable must resolve in the
-    context model — nested models, lists of models, ``loop`` — and every filter must exist."""
-
-    def __init__(self, model: type[BaseModel], filters: set[str]) -> None:
-        self.model = model
-        self.filters = filters
-        self.problems: list[str] = []
-        self.used: set[str] = set()
-
-    def fields(self, model: type[BaseModel]) -> dict[str, Any]:
-        return {name: _unwrap(f.annotation) for name, f in model.model_fields.items()}
-
-    def check(self, template: nodes.Template) -> list[str]:
-        self.statements(template.body, self.fields(self.model))
-        return self.problems
-
-    def statements(self, body: list[nodes.Node], scope: dict[str, Any]) -> None:
-        for node in body:
-            self.statement(node, scope)
-
-    def statement(self, node: nodes.Node, scope: dict[str, Any]) -> None:
-        if isinstance(node, nodes.For):
-            iterable = self.expr(node.iter, scope)
-            item = ANY
-            if iterable is not ANY:
-                if get_origin(iterable) is list:
-                    item = _unwrap(get_args(iterable)[0])
-                else:
-                    self.problems.append(f"loop over a non-list: {node.iter}")
-            inner = dict(scope, loop=_Loop)
-            if not isinstance(node.target, nodes.Name):
-                self.problems.append(f"unpacking loop target at line {node.lineno}")
-            else:
-                inner[node.target.name] = item
-            if node.test is not None:
-                self.expr(node.test, inner)
-            self.statements(node.body, inner)
-            self.statements(node.else_, scope)
-        elif isinstance(node, nodes.If):
-            self.expr(node.test, scope)
-            self.statements(node.body, scope)
-            for branch in node.elif_:
-                self.statement(branch, scope)
-            self.statements(node.else_, scope)
-        elif isinstance(node, nodes.Output):
-            for child in node.nodes:
-                self.expr(child, scope)
-        else:
-            self.problems.append(f"unexpected statement {type(node).__name__} line {node.lineno}")
-
-    def expr(self, node: nodes.Node, scope: dict[str, Any]) -> Any:
-        if isinstance(node, nodes.Name):
-            if node.name not in scope:
-                self.problems.append(f"undeclared variable {node.name!r} line {node.lineno}")
-                return ANY
-            if node.name in self.model.model_fields:
-                self.used.add(node.name)
-            return scope[node.name]
-        if isinstance(node, nodes.Getattr):
-            base = self.expr(node.node, scope)
-            if base is _Loop:
-                if node.attr not in _Loop.attrs:
-                    self.problems.append(f"loop.{node.attr} line {node.lineno}")
-                return ANY
-            if isinstance(base, type) and issubclass(base, BaseModel):
-                fields = self.fields(base)
-                if node.attr not in fields:
-                    self.problems.append(
-                        f"{base.__name__} has no field {node.attr!r} line {node.lineno}"
-                    )
-                    return ANY
-                return fields[node.attr]
-            if base is not ANY:
-                self.problems.append(f"attribute {node.attr!r} of {base} line {node.lineno}")
-            return ANY
-        if isinstance(node, nodes.Getitem):
-            base = self.expr(node.node, scope)
-            self.expr(node.arg, scope)
-            if get_origin(base) is list and isinstance(node.arg, nodes.Const):
-                return _unwrap(get_args(base)[0])
-            self.problems.append(f"subscript of {base} line {node.lineno}")
-            return ANY
-        if isinstance(node, nodes.Filter):
-            if node.name not in self.filters:
-                self.problems.append(f"unknown filter {node.name!r} line {node.lineno}")
-            base = self.expr(node.node, scope) if node.node is not None else ANY
-            for arg in node.args:
-                self.expr(arg, scope)
-            return int if node.name == "length" else (base if node.name == "first" else ANY)
-        for child in node.iter_child_nodes():
-            self.expr(child, scope)
-        return ANY
-
-
-def preprocessed(path: Path) -> str:
-    """The template's XML as docxtpl hands it to Jinja (body, headers and footers)."""
-    tpl = DocxTemplate(path)
-    tpl.init_docx()
-    xml = tpl.patch_xml(tpl.get_xml())
-    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-        for rel in tpl.docx.part.rels.values():
-            if rel.reltype == uri:
-                xml += tpl.patch_xml(tpl.xml_to_string(docx.oxml.parse_xml(rel.target_part.blob)))
-    return xml
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_template_uses_only_declared_fields(name: str) -> None:
     info = catalog.get(name)
@@ -209,6 +82,10 @@ def test_template_uses_only_declared_fields(name: str) -> None:
     checker = ContractChecker(model, set(env.filters))
     assert checker.check(ast) == []
     assert checker.used == undeclared
+    # …and the whole check an uploaded version goes through (cases.documents.contract).
+    report = check_template(info.path.read_bytes(), model)
+    assert [str(p) for p in report.problems] == []
+    assert report.used == undeclared
 
 
 @pytest.mark.parametrize("name", NAMES)
