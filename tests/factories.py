@@ -8,6 +8,8 @@ from typing import Any
 
 from stdnum.cn import ric, uscc
 
+from cases.documents.bulk import start_run
+
 _counter = itertools.count(1)
 
 
@@ -41,3 +43,17 @@ def case_payload(creditor_id: int, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def letter_run(session, actor, cases, fields=None, **kw):
+    """A bulk run of the shipped lawyer's letter over ``cases`` (``cases.documents.bulk``)."""
+    return start_run(
+        session,
+        actor,
+        template="lawyer_letter",
+        template_version="1",
+        title="律师函",
+        case_ids=[c.id for c in cases],
+        fields=fields or {},
+        **kw,
+    )

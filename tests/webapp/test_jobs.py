@@ -8,8 +8,9 @@ import uuid
 import pytest
 import redis
 
-from cases.documents.bulk import BulkRun, RunStatus, start_run
+from cases.documents.bulk import BulkRun, RunStatus
 from cases.users.models import Role
+from tests.factories import letter_run
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -48,15 +49,7 @@ def test_a_run_is_worked_by_the_queue(queued_app, session, make_case, make_user,
     firm = make_firm()
     legal = make_user(Role.LEGAL)
     cases = [make_case(actor=legal, firm=firm) for _ in range(3)]
-    run = start_run(
-        session,
-        legal,
-        template="lawyer_letter",
-        template_version="1",
-        title="律师函",
-        case_ids=[c.id for c in cases],
-        fields=FIELDS,
-    )
+    run = letter_run(session, legal, cases, FIELDS)
     session.commit()
     queue = queued_app.extensions["qingshou_queue"]
     assert not queue.huey.immediate

@@ -11,8 +11,9 @@ import pytest
 from sqlmodel import select
 
 from cases.documents.archive import GeneratedDocument
-from cases.documents.bulk import BulkRun, RunStatus, start_run
+from cases.documents.bulk import BulkRun, RunStatus
 from cases.users.models import Role
+from tests.factories import letter_run
 from tests.webapp.casefile_html import errors, values
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -105,15 +106,7 @@ def test_counsel_runs_only_over_their_firms_cases(
 def test_cancel_a_queued_run_and_runs_are_private(client, login_as, make_user, session, engaged):
     _firm, _creditor, cases = engaged
     owner = login_as(Role.LEGAL)
-    run = start_run(
-        session,
-        owner,
-        template="lawyer_letter",
-        template_version="1",
-        title="律师函",
-        case_ids=[c.id for c in cases],
-        fields=SHARED,
-    )
+    run = letter_run(session, owner, cases, SHARED)
     session.commit()
     assert client.post(f"/documents/runs/{run.id}/cancel").status_code == 303
     session.refresh(run)

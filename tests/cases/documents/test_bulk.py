@@ -21,12 +21,12 @@ from cases.documents.bulk import (
     failures,
     get_run,
     process_run,
-    start_run,
     unfinished_runs,
 )
 from cases.errors import DomainError, NotFound, ValidationError
 from cases.timeline.storage import FileStore
 from cases.users.models import Role
+from tests.factories import letter_run
 
 
 @pytest.fixture
@@ -45,16 +45,7 @@ def cases_(make_case, legal):
 
 
 def _start(session, actor, cases, **kw):
-    run = start_run(
-        session,
-        actor,
-        template="lawyer_letter",
-        template_version="1",
-        title="律师函",
-        case_ids=[c.id for c in cases],
-        fields={"pay_by": "2026-12-01"},
-        **kw,
-    )
+    run = letter_run(session, actor, cases, {"pay_by": "2026-12-01"}, **kw)
     session.commit()
     return run
 

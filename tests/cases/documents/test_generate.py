@@ -13,12 +13,12 @@ from docx import Document
 from sqlmodel import select
 
 from cases.documents.archive import GeneratedDocument
-from cases.documents.bulk import BulkRun, RunStatus, start_run
+from cases.documents.bulk import BulkRun, RunStatus
 from cases.documents.generate import bulk_generator, generate_document
 from cases.errors import ValidationError
 from cases.timeline.models import Attachment
 from cases.users.models import Role
-from tests.factories import valid_uscc
+from tests.factories import letter_run, valid_uscc
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -84,15 +84,7 @@ def test_a_bulk_run_through_the_queue(app, session, make_case, make_user, make_f
     firm = make_firm()
     legal = make_user(Role.LEGAL)
     cases = [make_case(actor=legal, firm=firm) for _ in range(3)]
-    run = start_run(
-        session,
-        legal,
-        template="lawyer_letter",
-        template_version="1",
-        title="律师函",
-        case_ids=[c.id for c in cases],
-        fields=FIELDS,
-    )
+    run = letter_run(session, legal, cases, FIELDS)
     session.commit()
     queue = app.extensions["qingshou_queue"]
     assert queue.huey.immediate  # tests run tasks inline (QS_QUEUE_URL=memory://)
@@ -113,15 +105,7 @@ def test_bulk_generator_parses_the_template_once(session, engaged, store, monkey
     calls = []
     real = module.prepare
     monkeypatch.setattr(module, "prepare", lambda path: calls.append(path) or real(path))
-    run = start_run(
-        session,
-        legal,
-        template="lawyer_letter",
-        template_version="1",
-        title="律师函",
-        case_ids=[case.id],
-        fields=FIELDS,
-    )
+    run = letter_run(session, legal, [case], FIELDS)
     generate = bulk_generator(store, on=ON)
     generate(session, legal, case, run)
     generate(session, legal, case, run)
