@@ -90,6 +90,7 @@ class Widget:
     choices: list[tuple[str, str]] = field(default_factory=list)  # (value, label or msgid)
     blank: str | None = None  # the label of an empty choice
     columns: list[Widget] = field(default_factory=list)
+    boolean: bool = False  # a yes / no select: "1" / "0" become True / False
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -121,7 +122,8 @@ def _widget(name: str, annotation: Any, required: bool) -> Widget:
         return Widget(name, label, "lines", required)
     if inner is bool:
         choices = [("1", YES), ("0", NO)]
-        return Widget(name, label, "select", required, choices, blank=DEFAULT if optional else None)
+        blank = DEFAULT if optional else None
+        return Widget(name, label, "select", required, choices, blank=blank, boolean=True)
     if isinstance(inner, type) and issubclass(inner, Enum):
         labels = CHOICE_LABELS.get(inner, {})
         choices = [(m.value, labels.get(m, m.value)) for m in inner]
@@ -165,11 +167,9 @@ def parse(model: type[BaseModel], form: MultiDict) -> dict[str, Any]:
             value = form.get(widget.name, "").strip()
             if widget.kind == "amount":
                 value = value.replace(",", "")
-            if widget.kind == "select" and widget.choices and widget.choices[0] == ("1", YES):
-                data[widget.name] = {"1": True, "0": False}.get(value) if value else None
-                if data[widget.name] is None:
-                    del data[widget.name]
-            elif value:
+            if widget.boolean and value in ("1", "0"):
+                data[widget.name] = value == "1"
+            elif value and not widget.boolean:
                 data[widget.name] = value
     return data
 

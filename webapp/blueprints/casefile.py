@@ -295,10 +295,14 @@ def summary_pdf(case_id: int):
         EVENT_LABELS=EVENT_LABELS,
         **_figures(session, case, file),
     )
+    return _pdf_response(html, f"{case.number}-案件摘要.pdf")
+
+
+def _pdf_response(html: str, filename: str):
+    """``html`` as a PDF shown in the browser, never cached (it holds a debtor's data)."""
     response = make_response(html_to_pdf(html))
     response.headers["Content-Type"] = "application/pdf"
-    name = quote(f"{case.number}-案件摘要.pdf")
-    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
+    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -317,35 +321,24 @@ def writeoff_pdf(case_id: int):
     """Cover and approval sheet of the write-off packet, from the latest 核销申请表 generated."""
     session, user = get_session(), actor()
     case = policies.authorize(session, user, case_id, "case.writeoff_packet")
-    latest = next(
-        (
-            g
-            for g in archive.generated_for(session, case.id)
-            if g.template == "writeoff_application"
-        ),
-        None,
-    )
+    made = [g for g in archive.generated_for(session, case.id) if g.template == WRITEOFF]
+    latest = made[0] if made else None  # newest first
     if latest is None:
         flash(_("Generate the write-off application form (核销申请表) first."), "error")
         return redirect(url_for("documents.new", case_id=case.id), 303)
     file = casefile.load(session, case)
-    form = session.get(Attachment, latest.attachment_id)
+    form_file = session.get(Attachment, latest.attachment_id)
     html = render_template(
         "pdf/writeoff_cover.html",
         file=file,
         case=case,
         context=latest.context,
         form_made=latest,
-        sha256=form.sha256,
+        sha256=form_file.sha256,
         steps=WRITEOFF_STEPS,
         **_figures(session, case, file),
     )
-    response = make_response(html_to_pdf(html))
-    response.headers["Content-Type"] = "application/pdf"
-    name = quote(f"{case.number}-核销申请材料.pdf")
-    response.headers["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _pdf_response(html, f"{case.number}-核销申请材料.pdf")
 
 
 @bp.post("/<int:case_id>/stage")
