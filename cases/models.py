@@ -1,10 +1,16 @@
 """Import every table model and the audit hook, so that ``SQLModel.metadata`` is complete."""
 
 import cases.audit.trail  # noqa: F401  (registers the audit hook)
+import cases.board.models  # noqa: F401
+import cases.delivery.models  # noqa: F401
+import cases.plans.models  # noqa: F401
+import cases.portal.models  # noqa: F401
+import cases.settlement.models  # noqa: F401
 from cases.audit.models import AuditAction, AuditEntry
 from cases.documents.archive import GeneratedDocument
 from cases.documents.bulk import BulkRun, BulkRunItem
 from cases.documents.versions import TemplateVersion
+from cases.engagements.models import Engagement, FrameworkAgreement
 from cases.interest.lpr import LprRate
 from cases.ledger.models import Payment, PaymentMethod
 from cases.parties.models import Contact, Creditor, Party, PartyKind
@@ -47,10 +53,12 @@ __all__ = [
     "Creditor",
     "Event",
     "EventKind",
+    "Engagement",
     "Evidence",
     "EvidenceKind",
     "BulkRun",
     "BulkRunItem",
+    "FrameworkAgreement",
     "GeneratedDocument",
     "GuaranteeKind",
     "KeyDate",

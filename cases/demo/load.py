@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import event as sa_event
 from sqlmodel import Session
 
 from cases.base import today
+from cases.demo import extra_board, extra_delivery, extra_plans, extra_portal, extra_settlement
 from cases.demo.data import CREDITORS, DEMO_PASSWORD, EMAIL_DOMAIN, FIRMS, USERS
 from cases.demo.identities import make_uscc
 from cases.demo.plan import CasePlan, _at
@@ -164,6 +166,10 @@ def load_demo(session: Session, *, cases: int = 240, seed: int = 2026) -> None:
         for plan in plans:
             _load_case(session, clock, users, firms, creditors, contacted, plan)
         session.flush()
+        clock.now = _at(today(), 8, 0)
+        for area in (extra_settlement, extra_plans, extra_delivery, extra_board, extra_portal):
+            area.seed(session, random.Random(seed), users)
+            session.flush()
     finally:
         sa_event.remove(session, "before_flush", clock.before_flush)
         session.info["actor_id"] = previous_actor

@@ -31,6 +31,21 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "case.import": frozenset({Role.ADMIN, Role.LEGAL}),
     "calc.use": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "template.manage": frozenset({Role.ADMIN}),
+    # engagements and firms (issue 5)
+    "firm.manage": frozenset({Role.ADMIN, Role.LEGAL}),  # framework agreements
+    "firm.scorecard": frozenset({Role.ADMIN, Role.LEGAL, Role.MANAGEMENT}),
+    "engagement.manage": frozenset({Role.ADMIN, Role.LEGAL}),
+    "engagement.override": frozenset({Role.MANAGEMENT}),  # accept terms above the cap
+    "case.message": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    # money: counsel and legal report, finance confirms (segregation of duties)
+    "payment.report": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    "payment.confirm": frozenset({Role.FINANCE}),
+    "fee.request": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    "fee.approve": frozenset({Role.ADMIN, Role.LEGAL}),
+    "fee.pay": frozenset({Role.FINANCE}),
+    "plan.manage": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    "deadline.manage": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    "delivery.record": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
 }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,17 +37,7 @@ from cases.register.models import Case
 from cases.timeline.operations import attach_file
 from cases.users.models import Role, User
 from cases.users.operations import issue_token
-
-ROLES = ("anonymous", "admin", "legal", "counsel", "other_counsel", "finance", "management")
-
-# What a visitor gets. Each is checked by ``Expect.matches``.
-OK = "200"  # the page or document itself
-BAD = "bad"  # allowed, but the empty body is refused (422) or the form redirects (302/303)
-GO = "redirect"  # a redirect that is not the login page
-NO = "403"
-HIDDEN = "404"
-LOGIN = "login"  # 302 to /login?next=…
-AUTH = "401"  # API without a valid token
+from tests.webapp.matrix import AUTH, BAD, GO, HIDDEN, LOGIN, NO, OK, ROLES, areas
 
 # (method, rule): answers for anonymous, admin, legal, counsel, other_counsel, finance, management
 MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
@@ -166,6 +156,9 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/cases/<int:case_id>/events"): (AUTH, BAD, BAD, BAD, HIDDEN, NO, NO),
     ("POST", "/api/v1/cases/<int:case_id>/payments"): (AUTH, BAD, BAD, NO, HIDDEN, BAD, NO),
 }
+for _area in areas():
+    assert not MATRIX.keys() & _area.ROWS.keys(), f"{_area.__name__} repeats rows"
+    MATRIX.update(_area.ROWS)
 
 IGNORED_ENDPOINTS = {"static"}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -203,6 +196,7 @@ class World:
     key_date_id: int
     run_id: int
     template_version_id: int  # an uploaded version of the lawyer's letter (not in use)
+    extra: dict[str, int] = field(default_factory=dict)  # the areas' objects (matrix/*.py)
 
     def url(self, rule: str) -> str:
         values = {
@@ -215,6 +209,7 @@ class World:
             "name": "lawyer_letter",
             "version_id": self.template_version_id,
             "code": "zh",
+            **self.extra,
         }
         url = rule
         for name, value in values.items():
@@ -265,9 +260,14 @@ def build_world(app, session, make_user, make_firm, make_case) -> World:
     session.commit()
     rate_id = session.exec(select(LprRate.id).order_by(LprRate.effective_date)).first()
     version = template_version(app, session, users["admin"])
-    return World(
+    world = World(
         users, tokens, case, attachment.id, other_user, rate_id, key_date.id, run.id, version
     )
+    for area in areas():
+        if hasattr(area, "setup"):
+            world.extra.update(area.setup(app, session, world))
+            session.commit()
+    return world
 
 
 def template_version(app, session, admin: User) -> int:

@@ -9,11 +9,17 @@ def register_blueprints(app: Flask) -> None:
         api,
         api_calc,  # noqa: F401  (adds its routes to the API table)
         auth,
+        board,
         calc,
         casefile,
         cases,
+        delivery,
         documents,
+        engagements,
         imports,
+        plans,
+        portal,
+        recoveries,
         runs,
     )
 
@@ -26,3 +32,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calc.bp, url_prefix="/calc")
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(engagements.bp)
+    app.register_blueprint(recoveries.bp)
+    app.register_blueprint(plans.bp)
+    app.register_blueprint(board.bp)
+    app.register_blueprint(delivery.bp)
+    app.register_blueprint(portal.bp)

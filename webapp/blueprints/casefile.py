@@ -55,6 +55,7 @@ from webapp.auth import actor
 from webapp.db import get_session
 from webapp.forms import FormState
 from webapp.i18n import money, tr
+from webapp.panels import panel_context
 
 bp = Blueprint("casefile", __name__)
 
@@ -269,6 +270,7 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
         rate=_rate,
         size=_size,
         **_figures(session, case, file),
+        **panel_context(session, user, case),
         max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20,
     )
     return page, 422 if refused else 200

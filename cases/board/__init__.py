@@ -1,0 +1,1 @@
+"""Deadlines board: acknowledgements, own deadlines, digests, calendar feeds."""

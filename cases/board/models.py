@@ -1,0 +1,1 @@
+"""Tables: Deadlines board: acknowledgements, own deadlines, digests, calendar feeds."""

@@ -1,0 +1,1 @@
+"""Tables: Proof of delivery of letters."""

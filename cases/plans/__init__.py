@@ -1,0 +1,1 @@
+"""Repayment plans, installments and promises to pay."""

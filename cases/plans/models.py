@@ -1,0 +1,1 @@
+"""Tables: Repayment plans, installments and promises to pay."""

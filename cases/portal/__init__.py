@@ -1,0 +1,1 @@
+"""Firm portal: progress steps and case messages."""

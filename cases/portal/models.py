@@ -1,0 +1,1 @@
+"""Tables: Firm portal: progress steps and case messages."""

@@ -1,0 +1,1 @@
+"""Payment confirmation by finance and fee requests."""

@@ -1,0 +1,1 @@
+"""Tables: Payment confirmation by finance and fee requests."""

@@ -1,0 +1,7 @@
+"""Repayment plans and promises to pay."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("plans", __name__)
