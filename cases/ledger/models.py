@@ -35,6 +35,22 @@ PAYMENT_METHOD_LABELS = {
 }
 
 
+class PaymentStatus(StrEnum):
+    """Money reported by counsel or legal staff is pending until finance confirms it; only
+    confirmed money is allocated, counted as recovered and drives contingency fees."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+PAYMENT_STATUS_LABELS = {
+    PaymentStatus.PENDING: N_("Awaiting finance confirmation"),
+    PaymentStatus.CONFIRMED: N_("Confirmed by finance"),
+    PaymentStatus.REJECTED: N_("Rejected by finance"),
+}
+
+
 class PaymentBase(SQLModel):
     received_on: date
     amount: Decimal = money_field(gt=Decimal(0))
@@ -67,6 +83,19 @@ class Payment(PaymentBase, table=True):
     case_id: int = Field(foreign_key="case.id")
     recorded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: PaymentStatus = Field(
+        default=PaymentStatus.CONFIRMED,
+        sa_type=enum_type(PaymentStatus, "payment_status"),
+        sa_column_kwargs={"server_default": "confirmed"},
+        index=True,
+    )
+    asset_description: str | None = Field(default=None, max_length=1000)  # 以物抵债: what
+    confirmed_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rejected_reason: str | None = Field(default=None, max_length=1000)
+
+
+CONFIRMED = Payment.status == PaymentStatus.CONFIRMED  # WHERE clause: money that counts
 
 
 class PaymentRead(PaymentBase):
