@@ -24,3 +24,4 @@ bench:
 	.venv/bin/python benchmarks/case_list.py
 	.venv/bin/python benchmarks/render_docx.py
 	.venv/bin/python benchmarks/pdf_cjk.py
+	.venv/bin/python benchmarks/deadlines_board.py

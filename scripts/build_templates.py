@@ -1284,6 +1284,170 @@ def writeoff_application(b: Builder) -> None:
     b.note("说明：核销后债权仍予保留，实行“账销案存”，继续追索；收回已核销债权的，应当及时入账。")
 
 
+# ---- 委托代理合同 and 授权委托书 (cases/documents/engagement.py) --------------------------------
+
+# "乙方律师" and the agents' firm: the engaged firm's name and contact, in one sentence.
+FIRM = (
+    "{{ firm.name }}"
+    "{% if firm.address %}，住所地：{{ firm.address }}{% endif %}"
+    "{% if firm.uscc %}，统一社会信用代码：{{ firm.uscc }}{% endif %}"
+    "{% if firm.phone %}，联系电话：{{ firm.phone }}{% endif %}。"
+)
+OPPONENTS = "{{ debtor.name }}{% if guarantors %}及其保证人" + names("guarantors") + "{% endif %}"
+
+
+def engagement_letter(b: Builder) -> None:
+    e = "engagement"
+    b.title("委 托 代 理 合 同")
+    b.tag("if agreement_no")
+    b.plain("合同编号：{{ agreement_no }}", align="right")
+    b.tag("endif")
+    b.plain(("甲方（委托人）：", B), CREDITOR)
+    b.tag("if creditor.representative")
+    b.plain(REPRESENTATIVE)
+    b.tag("endif")
+    b.plain(("乙方（受托人）：", B), FIRM, space_before=Pt(6))
+    b.para(
+        "甲方因与" + OPPONENTS + "之间的{{ engagement.cause }}，委托乙方提供法律服务。双方依据"
+        "《中华人民共和国民法典》《中华人民共和国律师法》及《律师服务收费管理办法》等规定，经平等"
+        "协商，订立本合同。"
+        "{% if engagement.agreement %}本合同系双方《法律服务框架协议》（编号："
+        "{{ engagement.agreement }}）项下的单案委托合同，本合同未约定的事项，按该框架协议执行。"
+        "{% endif %}",
+        space_before=Pt(6),
+    )
+    b.heading("第一条 委托事项")
+    b.para(
+        "甲方委托乙方代理甲方与" + OPPONENTS + "之间的{{ engagement.cause }}一案（甲方案件编号："
+        "{{ case_number }}），代理阶段为：{{ " + e + ".scope }}。所涉合同为" + CONTRACTS + "。"
+    )
+    b.para(
+        "截至{{ on|cn_date }}，债务人尚欠甲方款项合计" + amount("totals.total_due") + "，其中本金"
+        "人民币{{ totals.principal_due|yuan }}元，利息（逾期付款损失）人民币"
+        "{{ totals.interest_due|yuan }}元。本合同所称标的额为人民币"
+        "{{ engagement.claim_amount|yuan }}元。"
+    )
+    b.heading("第二条 承办律师及代理权限")
+    b.para(
+        "乙方指派{% if engagement.lead_lawyer %}{{ engagement.lead_lawyer }}律师{% else %}本所律师"
+        "{% endif %}担任本案主办律师。未经甲方书面同意，乙方不得更换主办律师或将委托事项转委托"
+        "他人。"
+    )
+    b.para(
+        "甲方授予乙方律师{{ engagement.authority }}，代理权限为：{{ engagement.powers }}。"
+        "{% if engagement.litigation %}甲方应就诉讼、执行事项另行出具授权委托书"
+        "（《中华人民共和国民事诉讼法》第六十二条）。{% endif %}"
+    )
+    b.heading("第三条 委托期限")
+    b.para(
+        "委托期限自{{ engagement.starts_on|cn_date }}起"
+        "{% if engagement.ends_on %}至{{ engagement.ends_on|cn_date }}止{% else %}"
+        "至本合同约定的委托事项办理完毕之日止{% endif %}。"
+    )
+    b.heading("第四条 律师服务费")
+    b.para("双方约定的收费方式为：{{ engagement.fee_kind }}。")
+    b.tag("for t in engagement.fee_terms")
+    b.para("{{ t }}")
+    b.tag("endfor")
+    b.para(
+        "按上述约定，如标的额全部收回，乙方可收取的律师服务费合计为人民币"
+        "{{ engagement.fee_at_full|yuan }}元。"
+        "{% if engagement.contingency %}乙方在各个环节收取的律师服务费合计，以甲方实际收回的"
+        "金额为计算基础（司发通〔2021〕87号）。{% endif %}"
+        "甲方支付律师服务费前，乙方应当开具合法有效的增值税发票。"
+    )
+    b.heading("第五条 办案费用")
+    b.para(
+        "{{ engagement.expenses }}。办案费用不属于律师服务费，乙方应当在支出前告知甲方并取得同意，"
+        "凭合法票据据实结算；案件受理费、保全费、执行费等由甲方直接向人民法院缴纳。"
+    )
+    b.heading("第六条 双方的权利和义务")
+    b.para(
+        "（一）甲方应当如实陈述案件事实，及时提供与委托事项有关的证据材料，并按约定支付律师服务费"
+        "和办案费用。"
+    )
+    b.para(
+        "（二）乙方律师应当勤勉尽责，依法维护甲方的合法权益；每月向甲方书面报告案件进展，立案、"
+        "开庭、裁判、保全、执行到款等重要节点自发生之日起三个工作日内报告，并在清收系统中如实"
+        "登记。"
+    )
+    b.para(
+        "（三）债务人支付的款项、交付的财产，均应当直接支付或者交付至甲方；乙方及其律师不得代收、"
+        "截留、挪用。"
+    )
+    b.para(
+        "（四）乙方对在代理过程中知悉的甲方商业秘密和债务人个人信息负有保密义务，本合同终止后"
+        "仍然有效。"
+    )
+    b.heading("第七条 合同的解除")
+    b.para(
+        "甲方可以随时书面通知乙方解除委托，乙方应当在收到通知之日起五日内移交全部案件材料。"
+        "合同解除前乙方已完成的工作，按本合同的约定结算；风险代理部分按解除前甲方实际收回的"
+        "金额结算。"
+    )
+    b.heading("第八条 争议解决")
+    b.para(
+        "因本合同发生的争议，双方应当协商解决；协商不成的，任何一方均可向甲方住所地有管辖权的"
+        "人民法院提起诉讼。"
+    )
+    b.heading("第九条 其他")
+    b.para("本合同一式肆份，甲乙双方各执贰份，自双方签字盖章之日起生效。", keep_with_next=True)
+    b.plain("甲方（盖章）：{{ creditor.name }}", space_before=Pt(24), keep_with_next=True)
+    b.plain(
+        "{{ creditor.representative_title }}或授权代表（签字）："
+        "{{ creditor.representative or '' }}",
+        keep_with_next=True,
+    )
+    b.plain("乙方（盖章）：{{ firm.name }}", space_before=Pt(18), keep_with_next=True)
+    b.plain("负责人或授权代表（签字）：", BLANK, keep_with_next=True)
+    b.plain("签订日期：{{ on|cn_date }}", space_before=Pt(18), keep_with_next=True)
+    b.tag("if signing_place")
+    b.plain("签订地点：{{ signing_place }}")
+    b.tag("endif")
+
+
+def power_of_attorney(b: Builder) -> None:
+    b.title("授 权 委 托 书")
+    b.plain(("委托人：", B), CREDITOR)
+    b.plain(
+        "{{ creditor.representative_title }}：{{ creditor.representative or '' }}"
+        "{% if creditor.position %}，{{ creditor.position }}{% endif %}"
+    )
+    b.tag("for a in agents")
+    b.plain(
+        ("受托人{% if agents|length > 1 %}{{ loop.index }}{% endif %}：", B),
+        "{{ a }}，{{ firm.name }}律师。",
+        space_before=Pt(6),
+    )
+    b.tag("endfor")
+    b.plain("{% if agents|length > 1 %}受托人{% endif %}工作单位：", FIRM)
+    b.para(
+        "现委托上列受托人{% if court %}在{{ court }}审理的{% else %}在{% endif %}委托人与"
+        + OPPONENTS
+        + "{{ engagement.cause }}一案{% if case_no %}（案号：{{ case_no }}）{% endif %}中，"
+        "作为委托人的{% if engagement.litigation %}诉讼{% endif %}代理人。本案所涉欠款暂计"
+        + amount("totals.total_due")
+        + "。",
+        space_before=Pt(12),
+    )
+    b.para("受托人的代理权限为：{{ engagement.authority }}，即{{ engagement.powers }}。")
+    b.para(
+        "代理期限：自本授权委托书签署之日起至本案{{ engagement.scope }}程序终结之日止"
+        "{% if engagement.ends_on %}，最迟至{{ engagement.ends_on|cn_date }}{% endif %}。"
+    )
+    b.sign(
+        "委托人（盖章）：{{ creditor.name }}",
+        "{{ creditor.representative_title }}（签字）：{{ creditor.representative or '' }}",
+        "{{ on|cn_date }}",
+        space_before=36,
+    )
+    b.note(
+        "注：依照《中华人民共和国民事诉讼法》第六十二条，授权委托书应当记明委托事项和权限；"
+        "诉讼代理人代为承认、放弃、变更诉讼请求，进行和解，提起反诉或者上诉，必须有委托人的"
+        "特别授权。受托人另应提交律师执业证、律师事务所所函。"
+    )
+
+
 @dataclass(frozen=True)
 class Spec:
     folder: str
@@ -1295,6 +1459,8 @@ SPECS = (
     Spec("letters", "collection_notice", collection_notice),
     Spec("letters", "lawyer_letter", lawyer_letter),
     Spec("letters", "repayment_agreement", repayment_agreement),
+    Spec("letters", "engagement_letter", engagement_letter),
+    Spec("letters", "power_of_attorney", power_of_attorney),
     Spec("filings", "preservation_application", preservation_application),
     Spec("filings", "complaint", complaint),
     Spec("filings", "enforcement_application", enforcement_application),

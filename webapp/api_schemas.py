@@ -66,6 +66,14 @@ class PaymentOut(PaymentRead):
     recorded_by_id: int | None = None
 
 
+class PaymentListOut(SQLModel):
+    """A case's payments, newest first, whatever their status."""
+
+    items: list[PaymentOut]
+    recovered: Money = Field(description="Confirmed money: the only money that counts")
+    pending: Money = Field(description="Reported, awaiting finance's confirmation")
+
+
 # ---- cases --------------------------------------------------------------------------------
 
 

@@ -141,7 +141,27 @@ def worker(workers: int) -> None:
     queue.huey.create_consumer(workers=workers, worker_type="thread").run()
 
 
+@click.command("digest")
+@click.option(
+    "--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Default: today."
+)
+@with_appcontext
+def digest(day) -> None:
+    """Make the daily deadlines digest (in-app; email when QS_SMTP_HOST is set). Safe to
+    run again: a user gets one digest a day, and unsent emails are retried."""
+    from webapp.blueprints.board import run_digest
+
+    report = run_digest(current_app._get_current_object(), day.date() if day else None)
+    click.echo(
+        f"digest {report.day.isoformat()}: {report.notifications} new, "
+        f"{report.emails} emailed, {report.failed} emails failed"
+    )
+    if report.failed:
+        raise click.ClickException(f"{report.failed} digest emails could not be sent")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(digest)
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

@@ -26,6 +26,17 @@ class Settings:
     PAGE_SIZE: int = 50
     QUEUE_URL: str = ""  # "" = embedded SQLite queue; redis://…; memory:// (run tasks inline)
     EMBEDDED_WORKER: int = 1  # the web process runs a worker thread (single-machine set-ups)
+    FIRM_SILENT_DAYS: int = 30  # firm scorecards flag a firm with no news for this many days
+    # The daily digest (deadlines board): email when SMTP_HOST and SMTP_FROM are set.
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 587
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_FROM: str = ""  # e.g. "清收系统 <qingshou@example.cn>"
+    SMTP_STARTTLS: int = 1  # upgrade the connection with STARTTLS (port 587)
+    SMTP_SSL: int = 0  # TLS from the start (port 465)
+    DIGEST_HOUR: int = 7  # hour of the day (Asia/Shanghai) the digest is made, 0–23
+    BASE_URL: str = ""  # e.g. "https://qingshou.example.cn": links in the digest email
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

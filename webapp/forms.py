@@ -256,6 +256,8 @@ EVENT_FIELDS = (
     "promised_date",
     "file",
 )
+PROMISE_FIELDS = ("promise_repeat", "promise_times")  # a repeating promise (cases.plans)
+EVENT_FIELDS += PROMISE_FIELDS
 
 
 def event_payload(values: Mapping[str, str]) -> dict[str, Any]:
@@ -265,6 +267,7 @@ def event_payload(values: Mapping[str, str]) -> dict[str, Any]:
     )
     if values.get("occurred_on"):
         data["occurred_at"] = f"{values['occurred_on']}T{values.get('occurred_time') or '00:00'}"
+    data.update(_present(values, PROMISE_FIELDS))
     return _amounts(data, "promised_amount")
 
 
@@ -272,7 +275,16 @@ def event_key(key: str) -> str:
     return "occurred_on" if key == "occurred_at" else key
 
 
-PAYMENT_FIELDS = ("received_on", "amount", "payer", "method", "bank_ref", "claim_id", "note")
+PAYMENT_FIELDS = (
+    "received_on",
+    "amount",
+    "payer",
+    "method",
+    "bank_ref",
+    "claim_id",
+    "asset_description",
+    "note",
+)
 
 
 def payment_payload(values: Mapping[str, str]) -> dict[str, Any]:

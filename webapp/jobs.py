@@ -9,13 +9,19 @@
 A task only names a run; the state is in the database (``cases.documents.bulk``), so a worker
 that dies loses nothing: every worker, on start-up, queues every unfinished run again, and a
 run is worked by one worker at a time.
+
+The deadlines board's daily digest is a periodic task (``daily_digest``): a worker that runs
+periodic tasks (the embedded one, ``flask worker``) makes it from ``QS_DIGEST_HOUR`` o'clock,
+Asia/Shanghai; the embedded worker starts with the web process's first request.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,9 +30,18 @@ from flask import Flask
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
+from cases.base import BUSINESS_TZ
 from cases.documents import bulk
 
 log = logging.getLogger(__name__)
+
+
+class EmbeddedConsumer(Consumer):
+    """A worker inside the web process: its threads only. The server owns the signals (and
+    only the main thread may set handlers: a threaded server starts this from a request)."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
 
 
 @dataclass
@@ -34,6 +49,8 @@ class Queue:
     huey: Huey
     run_bulk: Any  # the huey task: run_bulk(run_id)
     embedded: bool
+    periodic: bool = True  # the embedded worker runs periodic tasks too (not in tests)
+    daily_digest: Any = None  # the periodic huey task of the deadlines board
     _consumer: Consumer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -43,14 +60,15 @@ class Queue:
 
     def ensure_worker(self) -> None:
         """Start the embedded worker thread once per process (when configured)."""
-        if not self.embedded or self.huey.immediate:
+        if not self.embedded or self.huey.immediate or self._consumer is not None:
             return
         with self._lock:
             if self._consumer is None:
-                self._consumer = self.huey.create_consumer(
-                    workers=1, worker_type="thread", periodic=False
+                # periodic: the daily digest (see ``digest_schedule``) runs in it too
+                self._consumer = EmbeddedConsumer(
+                    self.huey, workers=1, worker_type="thread", periodic=self.periodic
                 )
-                self._consumer.start()  # threads only: no signal handlers in a web process
+                self._consumer.start()
 
 
 def make_huey(url: str, instance_dir: Path) -> Huey:
@@ -87,6 +105,37 @@ def init_app(app: Flask, url: str, instance_dir: Path, embedded: bool) -> Queue:
                 log.info("queueing unfinished bulk run %s again", run_id)
                 run_bulk(run_id)
 
-    queue = Queue(huey, run_bulk, embedded)
+    hour = app.extensions["qingshou_settings"].DIGEST_HOUR
+
+    @huey.periodic_task(digest_schedule(hour), name="daily_digest")
+    def daily_digest() -> str:
+        from webapp.blueprints.board import run_digest
+
+        with app.app_context():
+            report = run_digest(app, skip_if_done=True)
+            return "skipped" if report.skipped else f"{report.notifications} digests"
+
+    periodic = app.extensions["qingshou_settings"].ENV != "testing"
+    queue = Queue(huey, run_bulk, embedded, periodic, daily_digest)
     app.extensions["qingshou_queue"] = queue
+
+    @app.before_request
+    def _start_embedded_worker() -> None:
+        queue.ensure_worker()  # once per process; the periodic digest needs a running worker
+
     return queue
+
+
+def digest_schedule(hour: int) -> Callable[[datetime], bool]:
+    """When the periodic digest task runs: every 10 minutes from ``hour`` o'clock (Asia/Shanghai)
+    to midnight. The first run of the day makes the digest; later ones find it made and stop
+    at once, and catch up a day whose hour passed while no worker ran."""
+    if not 0 <= hour <= 23:
+        raise RuntimeError(f"QS_DIGEST_HOUR must be an hour from 0 to 23, not {hour}")
+
+    def due(timestamp: datetime) -> bool:
+        # huey passes naive UTC (Huey(utc=True), the default)
+        local = timestamp.replace(tzinfo=UTC).astimezone(BUSINESS_TZ)
+        return local.hour >= hour and local.minute % 10 == 0
+
+    return due

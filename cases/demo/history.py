@@ -18,6 +18,7 @@ from cases.demo.data import (
     UNREACHABLE,
 )
 from cases.demo.plan import Step, _at, _CaseContext, _cn_date, _yuan
+from cases.demo.terms import engagement_terms
 from cases.register.stages import Action, Stage
 
 A = Action
@@ -26,9 +27,14 @@ A = Action
 class History:
     """Draws the dated history of one case at a time; shares the planner's generator."""
 
-    def __init__(self, rng: random.Random, last_day: date) -> None:
+    def __init__(
+        self, rng: random.Random, last_day: date, terms: random.Random | None = None
+    ) -> None:
         self.rng = rng
         self.last_day = last_day  # nothing happens after this business day
+        # The engagements' fee terms come from a generator of their own, so that they can
+        # change without changing anything else the plan draws.
+        self.terms = terms or random.Random(0)
 
     def draw(
         self,
@@ -46,9 +52,13 @@ class History:
             segments.append((ctx.visited[i], start, end))
             if engage_at == i:
                 ctx.counsel, ctx.engaged_on = rng.choice(FIRM_COUNSEL[plan.firm]), end
+                terms = engagement_terms(self.terms, action, plan.principal, end)
                 plan.steps.append(
                     Step(
-                        _at(end, 9, rng.randint(0, 29)), plan.handler, "update", {"firm": plan.firm}
+                        _at(end, 9, rng.randint(0, 29)),
+                        plan.handler,
+                        "engage",
+                        {"firm": plan.firm, "lead": ctx.counsel, **terms},
                     )
                 )
             self._tag_changes(ctx, action, end)

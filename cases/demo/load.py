@@ -6,24 +6,27 @@ import random
 from datetime import datetime, timedelta
 
 from sqlalchemy import event as sa_event
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from cases.base import today
+from cases.base import today, utcnow
 from cases.demo import extra_board, extra_delivery, extra_plans, extra_portal, extra_settlement
-from cases.demo.data import CREDITORS, DEMO_PASSWORD, EMAIL_DOMAIN, FIRMS, USERS
+from cases.demo.data import CREDITORS, DEMO_PASSWORD, EMAIL_DOMAIN, FIRM_COUNSEL, FIRMS, USERS
 from cases.demo.identities import make_uscc
 from cases.demo.plan import CasePlan, _at
 from cases.demo.planner import plan_cases
+from cases.demo.terms import engagement_terms
+from cases.engagements.models import Engagement, EngagementStatus, FrameworkAgreement
+from cases.engagements.operations import add_agreement, engage, record_override
 from cases.ledger.operations import record_payment
 from cases.parties.models import ContactCreate, Party
 from cases.parties.operations import add_contact
 from cases.register.models import Case
 from cases.register.operations import create_case, move_stage, update_case
-from cases.register.stages import Action
+from cases.register.stages import Action, Stage
 from cases.timeline.models import Event, EventKind
 from cases.timeline.operations import log_event
 from cases.users.admin import add_creditor, add_firm, add_user
-from cases.users.models import User
+from cases.users.models import LawFirm, User
 from cases.users.operations import create_user
 
 A = Action
@@ -42,11 +45,16 @@ class _DemoClock:
             for attr in self.STAMPS:
                 if hasattr(obj, attr):
                     setattr(obj, attr, self.now)
-            if isinstance(obj, Event) and obj.kind == EventKind.STAGE_CHANGE:
+            # Stage moves and the notes operations write happen "now": at the planned moment.
+            if isinstance(obj, Event) and (
+                obj.kind == EventKind.STAGE_CHANGE or obj.occurred_at > self.now
+            ):
                 obj.occurred_at = self.now
         for obj in (*session.new, *session.dirty):
             if isinstance(obj, Case):
                 obj.updated_at = obj.last_activity_at = self.now
+            if isinstance(obj, Engagement) and obj.cap_override_at is not None:
+                obj.cap_override_at = self.now
 
 
 def _load_people(
@@ -99,7 +107,65 @@ def _load_people(
     for key, role, name, firm in USERS[1:]:
         clock.now += timedelta(minutes=3)
         add(key, role, name, firms[firm] if firm else None, admin)
+    _load_agreements(session, clock, users["legal1"], firms)
     return users, firms, creditors
+
+
+def _load_agreements(
+    session: Session, clock: _DemoClock, actor: User, firms: dict[str, int]
+) -> None:
+    """Each firm's framework agreement (法律服务框架协议), in force from the demo's start."""
+    session.info["actor_id"] = actor.id
+    start = clock.now.date()
+    for spec in FIRMS:
+        clock.now += timedelta(minutes=5)
+        add_agreement(
+            session,
+            actor,
+            session.get(LawFirm, firms[spec["key"]]),
+            {
+                "reference": f"FW-{start.year}-{spec['abbr']}",
+                "signed_on": start,
+                "starts_on": start,
+                "terms": "不良债权清收法律服务框架协议：按件委托，单案另行签订委托代理合同；"
+                "律师费按单案约定的收费方式结算，办案费用据实报销；"
+                "每月5日前报送案件进展，重大节点三个工作日内报告。",
+            },
+        )
+
+
+def _engage(
+    session: Session,
+    clock: _DemoClock,
+    users: dict[str, User],
+    firms: dict[str, int],
+    case: Case,
+    data: dict,
+) -> Engagement:
+    """Engage the planned firm through the operation; terms that can exceed the cap get
+    management's override a little later the same day, with the planned reason."""
+    firm_id = firms[data.pop("firm")]
+    reason = data.pop("override_reason")
+    agreement = session.exec(
+        select(FrameworkAgreement.id).where(FrameworkAgreement.firm_id == firm_id)
+    ).first()
+    engagement = engage(
+        session,
+        users[data["handler"]],
+        case,
+        {
+            **{k: v for k, v in data.items() if k not in ("lead", "handler")},
+            "firm_id": firm_id,
+            "lead_lawyer_id": users[data["lead"]].id,
+            "framework_agreement_id": agreement,
+        },
+    )
+    if engagement.status == EngagementStatus.AWAITING_OVERRIDE:
+        management = users["management1"]
+        session.info["actor_id"] = management.id
+        clock.now += timedelta(hours=2)
+        record_override(session, management, case, engagement, reason)
+    return engagement
 
 
 def _load_case(
@@ -142,15 +208,45 @@ def _load_case(
                 on=step.at.date(),
                 approved=data["action"] == A.WRITE_OFF,
             )
+        elif step.op == "engage":
+            _engage(session, clock, users, firms, case, {**data, "handler": step.actor})
         elif step.op == "update":
-            if "firm" in data:
-                data["firm_id"] = firms[data.pop("firm")]
             update_case(session, actor, case, data)
         elif step.op == "event":
             clock.now = step.at + timedelta(minutes=15)  # written up a little after the call
             log_event(session, actor, case, data)
         else:
             record_payment(session, actor, case, data)
+
+
+def _propose(
+    session: Session, rng: random.Random, users: dict[str, User], firms: dict[str, int]
+) -> None:
+    """Two engagements proposed this morning on contingency terms above the cap, waiting for
+    management on the override page (the firm does not see the case yet)."""
+    open_cases = session.exec(
+        select(Case)
+        .where(Case.firm_id.is_(None), Case.stage.in_([Stage.COLLECTION, Stage.DEMAND_LETTER]))
+        .order_by(Case.id)
+    ).all()
+    for case in open_cases[:2]:
+        handler = session.get(User, case.handler_id)
+        session.info["actor_id"] = handler.id
+        key = rng.choice(list(FIRM_COUNSEL))
+        data = engagement_terms(rng, Action.SEND_LETTER, case.claimed_principal, today())
+        data.pop("override_reason")
+        engage(
+            session,
+            handler,
+            case,
+            {
+                **data,
+                "fee_kind": "contingency",
+                "fee_terms": {"rate": rng.choice(["0.25", "0.3"])},
+                "firm_id": firms[key],
+                "lead_lawyer_id": users[rng.choice(FIRM_COUNSEL[key])].id,
+            },
+        )
 
 
 def load_demo(session: Session, *, cases: int = 240, seed: int = 2026) -> None:
@@ -166,7 +262,10 @@ def load_demo(session: Session, *, cases: int = 240, seed: int = 2026) -> None:
         for plan in plans:
             _load_case(session, clock, users, firms, creditors, contacted, plan)
         session.flush()
-        clock.now = _at(today(), 8, 0)
+        clock.now = min(_at(today(), 8, 0), utcnow() - timedelta(minutes=5))
+        _propose(session, random.Random(f"{seed}/proposals"), users, firms)
+        session.flush()
+        clock.now = min(_at(today(), 8, 0), utcnow() - timedelta(minutes=5))
         for area in (extra_settlement, extra_plans, extra_delivery, extra_board, extra_portal):
             area.seed(session, random.Random(seed), users)
             session.flush()

@@ -57,7 +57,9 @@ def stage_quota(count: int) -> dict[Stage, int]:
 class Planner:
     """Draws every case from one random generator; no database access."""
 
-    def __init__(self, rng: random.Random, last_day: date) -> None:
+    def __init__(
+        self, rng: random.Random, last_day: date, terms: random.Random | None = None
+    ) -> None:
         self.rng = rng
         self.last_day = last_day  # nothing happens after this business day
         self.companies: list[dict[str, Any]] = []
@@ -65,7 +67,7 @@ class Planner:
         self.names: set[str] = set()
         self.person_ids: set[str] = set()
         self.refs = 0
-        self.history = History(rng, last_day)  # same generator: one sequence of draws
+        self.history = History(rng, last_day, terms)  # same generator: one sequence of draws
 
     # -- parties ---------------------------------------------------------------------------
 
@@ -451,7 +453,8 @@ class Planner:
 def plan_cases(count: int, *, seed: int = 2026, last_day: date | None = None) -> list[CasePlan]:
     """All demo cases as plain values, in order of transfer; the same seed gives the same plan."""
     rng = random.Random(seed)  # reproducible demo data, not security
-    planner = Planner(rng, last_day or today() - timedelta(days=1))
+    terms = random.Random(f"{seed}/engagement terms")  # a str seed is hashed with SHA-512
+    planner = Planner(rng, last_day or today() - timedelta(days=1), terms)
     stages = [stage for stage, n in stage_quota(count).items() for _ in range(n)]
     rng.shuffle(stages)
     plans = [planner.case(stage) for stage in stages]

@@ -36,8 +36,10 @@ from sqlmodel import Session, select
 from cases import fees
 from cases.deadlines import add_months, explain_enforcement_deadline
 from cases.documents import catalog
+from cases.documents import engagement as engagement_docs
 from cases.documents import schemas as s
 from cases.documents.env import rate, yuan
+from cases.engagements.models import Engagement, EngagementStatus, FrameworkAgreement
 from cases.errors import N_, Message, ValidationError
 from cases.interest import FIRST_LPR_DATE, LprSeries, late_performance_interest
 from cases.interest.lpr import load_series
@@ -282,8 +284,16 @@ def facts_from(
     recovered: Decimal = ZERO,
     oldest_due: date | None = None,
     overdue_days: int = 0,
+    engagement_row: Engagement | None = None,
+    lead_lawyer: str | None = None,
+    agreement: str | None = None,
+    engagement_problem: str | None = None,
 ) -> s.CaseFacts:
-    """The facts of a case on ``statement.as_of``, from rows loaded or made up (pure)."""
+    """The facts of a case on ``statement.as_of``, from rows loaded or made up (pure).
+
+    ``engagement_row`` is the case's active engagement (its firm is ``firm_row``), with its
+    lead lawyer's name and framework agreement's reference; ``engagement_problem`` the msgid
+    that says why there is none."""
     lines = {line.claim_id: line for line in statement.claims}
     claim_lines = []
     for no, claim in enumerate(claims, 1):
@@ -329,6 +339,18 @@ def facts_from(
         ),
         evidence=[evidence_row(no, item) for no, item in enumerate(evidence, 1)],
         firm=firm(firm_row) if firm_row is not None else None,
+        engagement=(
+            engagement_docs.engagement_facts(
+                engagement_row,
+                firm=firm(firm_row),
+                lead_lawyer=lead_lawyer,
+                agreement=agreement,
+                case_cause=engagement_docs.cause(claims, creditor_row.is_bank),
+            )
+            if engagement_row is not None and firm_row is not None
+            else None
+        ),
+        engagement_problem=engagement_problem,
         handler=handler,
         recovered=_money(recovered),
         oldest_due=oldest_due,
@@ -355,6 +377,18 @@ def load_facts(session: Session, case: Case, on: date) -> s.CaseFacts:
     ).all()
     firm_row = session.get(LawFirm, case.firm_id) if case.firm_id is not None else None
     handler = session.get(User, case.handler_id) if case.handler_id is not None else None
+    live = session.exec(
+        select(Engagement).where(
+            Engagement.case_id == case.id, Engagement.status != EngagementStatus.ENDED
+        )
+    ).first()
+    active = live if live is not None and live.status == EngagementStatus.ACTIVE else None
+    lead = session.get(User, active.lead_lawyer_id) if active and active.lead_lawyer_id else None
+    agreement = (
+        session.get(FrameworkAgreement, active.framework_agreement_id)
+        if active and active.framework_agreement_id
+        else None
+    )
     return facts_from(
         number=case.number,
         stage=case.stage,
@@ -370,6 +404,16 @@ def load_facts(session: Session, case: Case, on: date) -> s.CaseFacts:
         recovered=case.recovered_amount,
         oldest_due=case.oldest_due_date,
         overdue_days=case.overdue_days(on),
+        engagement_row=active,
+        lead_lawyer=lead.name if lead else None,
+        agreement=agreement.reference if agreement else None,
+        engagement_problem=(
+            None
+            if active
+            else engagement_docs.AWAITING
+            if live is not None
+            else engagement_docs.NO_ENGAGEMENT
+        ),
     )
 
 
@@ -643,6 +687,8 @@ BUILDERS: dict[str, tuple[type[s.UserFields], Builder]] = {
     "ComplaintContext": (s.ComplaintFields, complaint),
     "EnforcementContext": (s.EnforcementFields, enforcement),
     "WriteoffContext": (s.WriteoffFields, writeoff),
+    "EngagementLetterContext": (s.EngagementLetterFields, engagement_docs.engagement_letter),
+    "PowerOfAttorneyContext": (s.PowerOfAttorneyFields, engagement_docs.power_of_attorney),
 }
 
 

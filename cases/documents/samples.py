@@ -22,6 +22,7 @@ from cases.deadlines import add_months
 from cases.documents import catalog
 from cases.documents.context import assemble, facts_from
 from cases.documents.schemas import CaseFacts
+from cases.engagements.models import Authority, Engagement, EngagementStatus, FeeKind
 from cases.interest import LprSeries
 from cases.ledger.models import Payment
 from cases.money import to_fen
@@ -91,6 +92,39 @@ FIRM = LawFirm(
     phone="021-5879 6600",
 )
 LAWYERS = ["陈思远", "周婧"]
+# Base 2 percent of the claim plus 12 percent of recoveries, in court and in enforcement, a
+# special mandate, overridden by management (a base paid up front can exceed the cap).
+ENGAGEMENT = Engagement(
+    id=1,
+    case_id=1,
+    firm_id=1,
+    framework_agreement_id=1,
+    lead_lawyer_id=7,
+    scope_litigation=True,
+    scope_enforcement=True,
+    starts_on=date(2026, 11, 2),
+    authority=Authority.SPECIAL,
+    claim_amount=D("500000.00"),
+    fee_kind=FeeKind.BASE_PLUS_CONTINGENCY,
+    fee_terms={"base": {"rate": "0.02"}, "contingency": {"rate": "0.12"}},
+    expenses_note="异地办案差旅费按甲方差旅标准据实报销",
+    status=EngagementStatus.ACTIVE,
+    cap_override_reason="基础费用用于覆盖先期办案成本，经总经理办公会审议同意",
+    cap_override_by_id=9,
+)
+# The sparsest: 5 percent of the claim, before suit, a general mandate, no agreement.
+MINIMAL_ENGAGEMENT = Engagement(
+    id=2,
+    case_id=1,
+    firm_id=1,
+    lead_lawyer_id=7,
+    scope_non_litigation=True,
+    starts_on=date(2026, 11, 2),
+    claim_amount=D("86400.00"),
+    fee_kind=FeeKind.CLAIM_PERCENTAGE,
+    fee_terms={"rate": "0.05"},
+    status=EngagementStatus.ACTIVE,
+)
 COURT = "南京市秦淮区人民法院"
 
 
@@ -202,6 +236,9 @@ def sample_facts(rows: int = 10, *, minimal: bool = False, on: date = SAMPLE_DAT
         recovered=D("0") if minimal else D("30000"),
         oldest_due=oldest,
         overdue_days=(on - oldest).days,
+        engagement_row=MINIMAL_ENGAGEMENT if minimal else ENGAGEMENT,
+        lead_lawyer=LAWYERS[0],
+        agreement=None if minimal else "FW-2024-明理",
     )
 
 
@@ -329,6 +366,29 @@ def sample_fields(name: str, facts: CaseFacts, rows: int, *, minimal: bool, on: 
             "债务人名下无可供执行的财产，符合核销条件。核销后仍应保留追索权利。",
             **({"applicant_dept": "法律事务部"} if full else {}),
         }
+    if name == "engagement_letter":
+        return (
+            {
+                "agreement_no": "华东法委〔2026〕第047号",
+                "signing_place": "上海市浦东新区",
+                "creditor_representative": "赵立群",
+                "creditor_position": "董事长",
+            }
+            if full
+            else {}
+        )
+    if name == "power_of_attorney":
+        return (
+            {
+                "agents": LAWYERS,
+                "court": COURT,
+                "case_no": "（2026）苏0104民初5123号",
+                "creditor_representative": "赵立群",
+                "creditor_position": "董事长",
+            }
+            if full
+            else {}
+        )
     raise KeyError(name)
 
 

@@ -107,6 +107,30 @@ class Firm(Doc):
     phone: str | None = None
 
 
+class EngagementFacts(Doc):
+    """The case's active engagement (委托代理), worded for the engagement letter and the power
+    of attorney (``cases.documents.engagement``)."""
+
+    firm: Firm
+    lead_lawyer: str | None = None
+    agreement: str | None = None  # the framework agreement's reference
+    cause: str  # 案由, e.g. 买卖合同纠纷
+    scope: str  # 诉前清收、诉讼及执行
+    litigation: bool  # the scope includes suing or enforcing: a power of attorney is needed
+    starts_on: date
+    ends_on: date | None = None
+    special: bool  # 民事诉讼法 第六十二条: a special mandate
+    authority: str  # 一般授权 / 特别授权
+    powers: str  # everything the mandate allows, in words
+    claim_amount: Money  # 标的额
+    fee_kind: str  # 风险代理收费 …
+    fee_terms: list[str]  # the agreed terms, one sentence each
+    fee_at_full: Money  # the fee if the whole claim is recovered
+    contingency: bool  # the fee depends on money recovered
+    expenses: str
+    overridden: bool = False  # management accepted terms that can exceed the statutory cap
+
+
 class ClaimLine(Doc):
     """One claim on the document date (``cases.register.statement``)."""
 
@@ -162,6 +186,8 @@ class CaseFacts(Doc):
     costs: Costs
     evidence: list[EvidenceRow] = Field(default_factory=list)
     firm: Firm | None = None
+    engagement: EngagementFacts | None = None  # the active one, once its terms are entered
+    engagement_problem: str | None = None  # why there is none (a msgid), for a clear refusal
     handler: str | None = None
     recovered: Money = Decimal("0.00")
     oldest_due: date | None = None
@@ -513,6 +539,44 @@ class WriteoffContext(DocumentContext):
     applicant_dept: str | None = None
 
 
+# ---- 委托代理合同 ----------------------------------------------------------------------------
+
+
+class EngagementLetterFields(ApplicantFields):
+    agreement_no: Annotated[str, Field(max_length=50)] | None = None  # 合同编号
+    signing_place: Annotated[str, Field(max_length=100)] | None = None
+
+
+class EngagementLetterContext(DocumentContext):
+    firm: Firm
+    engagement: EngagementFacts
+    agreement_no: str | None = None
+    signing_place: str | None = None
+    claims: list[ClaimLine]
+    totals: Totals
+
+
+# ---- 授权委托书 ------------------------------------------------------------------------------
+
+
+class PowerOfAttorneyFields(ApplicantFields):
+    # 民事诉讼法 第六十一条: one or two agents; by default the engagement's lead lawyer.
+    agents: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=2
+    )
+    court: Name | None = None
+    case_no: Annotated[str, Field(max_length=50)] | None = None  # 案号, once the court gives one
+
+
+class PowerOfAttorneyContext(DocumentContext):
+    firm: Firm
+    engagement: EngagementFacts
+    agents: list[str]
+    court: str | None = None
+    case_no: str | None = None
+    totals: Totals
+
+
 CONTEXTS: dict[str, type[DocumentContext]] = {
     cls.__name__: cls
     for cls in (
@@ -523,5 +587,7 @@ CONTEXTS: dict[str, type[DocumentContext]] = {
         ComplaintContext,
         EnforcementContext,
         WriteoffContext,
+        EngagementLetterContext,
+        PowerOfAttorneyContext,
     )
 }

@@ -13,10 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from cases.base import StrEnum, UTCDateTime, enum_type, money_field, utcnow
 from cases.errors import N_
+from cases.fees import MATTER_TYPES
+from cases.validation import field_error
 
 
 class Authority(StrEnum):
@@ -30,9 +34,9 @@ AUTHORITY_LABELS = {
     Authority.GENERAL: N_("General mandate (一般授权)"),
     Authority.SPECIAL: N_("Special mandate (特别授权)"),
 }
+# Money is paid to the creditor, never collected by the lawyers: no 代领执行款 here.
 SPECIAL_POWERS = (
-    "代为承认、放弃、变更诉讼请求，进行和解，提起反诉或者上诉，"
-    "代为签收法律文书，代为申请执行、领取执行款"
+    "代为承认、放弃、变更诉讼请求，进行和解，提起反诉或者上诉，代为签收法律文书，代为申请执行"
 )
 
 
@@ -59,9 +63,30 @@ class EngagementStatus(StrEnum):
 
 ENGAGEMENT_STATUS_LABELS = {
     EngagementStatus.AWAITING_OVERRIDE: N_("Awaiting management override"),
-    EngagementStatus.ACTIVE: N_("Active"),
+    EngagementStatus.ACTIVE: N_("Engaged"),
     EngagementStatus.ENDED: N_("Ended"),
 }
+
+
+class FrameworkAgreementCreate(SQLModel):
+    """A firm's framework agreement as legal staff record it (``add_agreement``)."""
+
+    reference: str = Field(min_length=1, max_length=64)
+    signed_on: date
+    starts_on: date
+    ends_on: date | None = None
+    terms: str = Field(default="", max_length=4000)
+
+    @field_validator("reference", "terms")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    @model_validator(mode="after")
+    def _dates(self) -> FrameworkAgreementCreate:
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise field_error("ends_on", N_("The end date cannot be before the start date"))
+        return self
 
 
 class FrameworkAgreement(SQLModel, table=True):
@@ -82,6 +107,79 @@ class FrameworkAgreement(SQLModel, table=True):
     terms: str = Field(default="", max_length=4000)  # fee schedule, reporting duties, …
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def in_force(self, on: date) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+
+
+def _as_strings(value: Any) -> Any:
+    """Fee terms as JSON keeps them: numbers as strings ("0.25"), never floats."""
+    if isinstance(value, dict):
+        return {str(k): _as_strings(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_strings(v) for v in value]
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(Decimal(str(value)))
+    return value
+
+
+NO_SCOPE = N_("Choose at least one stage: before suit, litigation or enforcement")
+
+
+class EngagementTerms(SQLModel):
+    """What legal staff agree with the firm on one case (``engage``, ``change_terms``).
+
+    ``fee_terms`` is checked against ``fee_kind`` by ``cases.engagements.terms.arrangement``;
+    a blank ``claim_amount`` means the case's claimed principal.
+    """
+
+    lead_lawyer_id: int
+    framework_agreement_id: int | None = None
+    scope_non_litigation: bool = False
+    scope_litigation: bool = False
+    scope_enforcement: bool = False
+    starts_on: date
+    ends_on: date | None = None
+    authority: Authority = Authority.GENERAL
+    authority_note: str = Field(default="", max_length=1000)
+    matter_type: str = Field(default="debt_collection", max_length=40)
+    claim_amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    fee_kind: FeeKind
+    fee_terms: dict[str, Any] = Field(default_factory=dict)
+    expenses_note: str = Field(default="", max_length=1000)
+
+    @field_validator("authority_note", "expenses_note")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+    @field_validator("fee_terms")
+    @classmethod
+    def _plain_terms(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return _as_strings(v)
+
+    @field_validator("matter_type")
+    @classmethod
+    def _matter(cls, v: str) -> str:
+        if v not in MATTER_TYPES:
+            raise PydanticCustomError("matter", N_("Not one of the allowed values"))
+        return v
+
+    @model_validator(mode="after")
+    def _rules(self) -> EngagementTerms:
+        if not (self.scope_non_litigation or self.scope_litigation or self.scope_enforcement):
+            raise field_error("scope", NO_SCOPE)
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise field_error("ends_on", N_("The end date cannot be before the start date"))
+        if self.authority == Authority.SPECIAL and not self.authority_note:
+            self.authority_note = SPECIAL_POWERS  # the powers 第六十二条 requires to be named
+        return self
+
+
+class EngagementCreate(EngagementTerms):
+    firm_id: int
 
 
 class Engagement(SQLModel, table=True):
@@ -136,6 +234,9 @@ class Engagement(SQLModel, table=True):
     fee_kind: FeeKind = Field(sa_type=enum_type(FeeKind, "fee_kind"))
     fee_terms: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     expenses_note: str = Field(default="", max_length=1000)  # what is reimbursed at cost
+    # Engaged at intake or by import, or before engagements existed: the fee terms (a fixed
+    # fee of 0 meanwhile), the lead lawyer and the mandate are still to be entered.
+    terms_pending: bool = False
     status: EngagementStatus = Field(
         default=EngagementStatus.ACTIVE,
         sa_type=enum_type(EngagementStatus, "engagement_status"),

@@ -7,20 +7,29 @@ recovered, whose ``can_exceed_cap`` decides whether the terms need a management 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cases.errors import N_, ValidationError
 from cases.fees import (
+    CAP_RULES,
+    CONTINGENCY_CAP_2021,
+    ENFORCEMENT_STAGE,
     FEE_STAGES,
+    LITIGATION,
+    NON_LITIGATION,
     Arrangement,
     BasePlusContingency,
     ClaimPercentage,
     Contingency,
     FeeBreakdown,
     FixedFee,
+    contingency_cap,
+    explain_contingency_cap,
     lawyer_fee,
 )
+from cases.figures import Figure, Step
 
 from .models import Engagement, FeeKind
 
@@ -109,3 +118,141 @@ def cap_check(engagement: Engagement) -> FeeBreakdown:
         recovered=engagement.claim_amount,
         stage=stage,
     )
+
+
+# ---- the terms in words and beside the cap ----------------------------------------------------
+
+FIXED_TERMS = N_("Fixed fee of %(amount)s yuan")
+CLAIM_TERMS = N_("%(rate)s of the claim of %(claim)s yuan")
+BASE_FIXED_TERMS = N_("Base fee of %(amount)s yuan")
+BASE_CLAIM_TERMS = N_("Base fee: %(rate)s of the claim of %(claim)s yuan")
+FLAT_TERMS = N_("Contingency: %(rate)s of the amount recovered")
+TIER_TERMS = N_("Contingency: %(rate)s of the amount recovered from %(lower)s to %(upper)s yuan")
+TOP_TIER_TERMS = N_("Contingency: %(rate)s of the amount recovered above %(lower)s yuan")
+STAGE_TERMS = {
+    NON_LITIGATION: N_("Contingency on money recovered before suit: %(rate)s"),
+    LITIGATION: N_("Contingency on money recovered in litigation: %(rate)s"),
+    ENFORCEMENT_STAGE: N_("Contingency on money recovered in enforcement: %(rate)s"),
+}
+PENDING_TERMS = N_("Fee terms still to be entered")
+CAP_RULE = CAP_RULES["2021"]
+
+
+def percent(rate: Decimal) -> str:
+    """0.25 → "25%"; 0.125 → "12.5%"."""
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _describe_contingency(c: Contingency) -> list[Step]:
+    if c.rate is not None:
+        return [Step(FLAT_TERMS, params={"rate": percent(c.rate)})]
+    if c.tiers is not None:
+        steps, lower = [], Decimal(0)
+        for upper, rate in c.tiers:
+            if upper is None:
+                steps.append(Step(TOP_TIER_TERMS, params={"rate": percent(rate), "lower": lower}))
+            else:
+                params = {"rate": percent(rate), "lower": lower, "upper": upper}
+                steps.append(Step(TIER_TERMS, params=params))
+                lower = upper
+        return steps
+    rates = c.stage_rates or {}
+    return [
+        Step(STAGE_TERMS[stage], params={"rate": percent(rates[stage])})
+        for stage in FEE_STAGES
+        if stage in rates
+    ]
+
+
+def describe(engagement: Engagement) -> tuple[Step, ...]:
+    """The fee terms in words, one line each (labels are msgids; amounts and rates as params)."""
+    if engagement.terms_pending:
+        return (Step(PENDING_TERMS),)
+    terms = engagement_arrangement(engagement)
+    claim = engagement.claim_amount
+    base, contingency = (
+        (terms.base, terms.contingency)
+        if isinstance(terms, BasePlusContingency)
+        else (None, terms)
+        if isinstance(terms, Contingency)
+        else (terms, None)
+    )
+    steps: list[Step] = []
+    if isinstance(base, FixedFee):
+        label = BASE_FIXED_TERMS if contingency is not None else FIXED_TERMS
+        steps.append(Step(label, base.amount, {"amount": base.amount}))
+    elif isinstance(base, ClaimPercentage):
+        label = BASE_CLAIM_TERMS if contingency is not None else CLAIM_TERMS
+        steps.append(Step(label, claim * base.rate, {"rate": percent(base.rate), "claim": claim}))
+    if contingency is not None:
+        steps.extend(_describe_contingency(contingency))
+    return tuple(steps)
+
+
+@dataclass(frozen=True)
+class CapPoint:
+    """The agreed fee and the statutory cap if ``recovered`` were recovered."""
+
+    recovered: Decimal
+    fee: Decimal
+    cap: Decimal
+
+    @property
+    def over(self) -> bool:
+        return self.fee > self.cap
+
+
+@dataclass(frozen=True)
+class CapCheck:
+    """What the engagement form and the override page show beside the agreed terms.
+
+    ``full`` is the fee on the whole claim recovered (``cap_check``); ``cap`` the
+    司发通〔2021〕87号 第(六)项 tiers on the whole claim, present when the terms have a
+    contingency part; ``points`` the fee and the cap at every recovery where one of them
+    changes slope (0, the tier bounds below the claim, the claim): where the terms can exceed
+    the cap, one of them shows it.
+    """
+
+    full: FeeBreakdown
+    cap: Figure | None
+    points: tuple[CapPoint, ...]
+
+    @property
+    def can_exceed_cap(self) -> bool:
+        return self.full.can_exceed_cap
+
+    @property
+    def rule(self) -> str:
+        return CAP_RULE
+
+    @property
+    def base_up_front(self) -> bool:
+        """A base fee is charged whatever is recovered: above the cap of nothing recovered."""
+        return self.full.inputs["arrangement"] == BasePlusContingency.__name__
+
+
+def _fee_at(engagement: Engagement, terms: Arrangement, recovered: Decimal) -> Decimal:
+    """The highest fee over the stages the engagement covers (a stage-dependent rate)."""
+    stages = engagement.scopes or (None,)
+    return max(
+        lawyer_fee(terms, claim=engagement.claim_amount, recovered=recovered, stage=s).fee_total
+        for s in stages
+    )
+
+
+def check(engagement: Engagement) -> CapCheck:
+    """The cap figures of an engagement's terms (``ValidationError`` on bad terms)."""
+    full = cap_check(engagement)
+    claim = engagement.claim_amount
+    if full.cap is None:
+        return CapCheck(full, None, ())
+    terms = engagement_arrangement(engagement)
+    bounds = {Decimal(0), claim, *CONTINGENCY_CAP_2021.breakpoints()}
+    contingency = terms.contingency if isinstance(terms, BasePlusContingency) else terms
+    if isinstance(contingency, Contingency) and contingency.tiers is not None:
+        bounds.update(upper for upper, _ in contingency.tiers if upper is not None)
+    points = tuple(
+        CapPoint(r, _fee_at(engagement, terms, r), contingency_cap(r))
+        for r in sorted(b for b in bounds if b <= claim)
+    )
+    return CapCheck(full, explain_contingency_cap(claim), points)

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from cases.base import today, utcnow
+from cases.engagements.operations import engage_pending
 from cases.errors import N_, DomainError, Message, ValidationError
-from cases.ledger.models import Payment
+from cases.ledger.models import CONFIRMED, Payment
 from cases.parties.models import Creditor
 from cases.parties.operations import upsert_party
 from cases.register import policies
@@ -98,7 +99,8 @@ def tag_names(session: Session, case_id: int) -> list[str]:
 
 
 def refresh_totals(session: Session, case: Case) -> None:
-    """Recompute the derived money and dates of a case from its claims and payments."""
+    """Recompute the derived money and dates of a case from its claims and confirmed payments
+    (money reported but not yet confirmed by finance does not count)."""
     session.flush()
     principal, oldest = session.execute(
         sa.select(
@@ -107,7 +109,7 @@ def refresh_totals(session: Session, case: Case) -> None:
     ).one()
     recovered = session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0)).where(
-            Payment.case_id == case.id
+            Payment.case_id == case.id, CONFIRMED
         )
     ).scalar_one()
     case.claimed_principal = principal
@@ -147,7 +149,7 @@ def create_case(
         )
     debtor = upsert_party(session, data.debtor)
     case = Case.model_validate(
-        data.model_dump(exclude={"debtor", "claims", "guarantors", "evidence", "tags"}),
+        data.model_dump(exclude={"debtor", "claims", "guarantors", "evidence", "tags", "firm_id"}),
         update={
             "number": next_case_number(session, number_year or today().year),
             "debtor_id": debtor.id,
@@ -189,15 +191,26 @@ def create_case(
         )
     )
     session.flush()
+    if data.firm_id is not None:  # a firm named at intake: engaged, its terms to be entered
+        engage_pending(session, actor, case, data.firm_id)
     return case
+
+
+FIRM_BY_ENGAGEMENT = N_(
+    "The law firm is engaged and released on the case's engagement panel, not by editing the case"
+)
 
 
 def update_case(
     session: Session, actor: User, case: Case, data: CaseUpdate | dict[str, Any]
 ) -> Case:
+    """Change the case's own fields. The firm is not one of them: it follows the case's
+    engagement (``cases.engagements.operations``), so a different ``firm_id`` is refused."""
     policies.require(actor, "case.edit")
     data = parse(CaseUpdate, data)
-    changes = data.model_dump(exclude_unset=True, exclude={"tags"})
+    if "firm_id" in data.model_fields_set and data.firm_id != case.firm_id:
+        raise ValidationError.single("firm_id", FIRM_BY_ENGAGEMENT)
+    changes = data.model_dump(exclude_unset=True, exclude={"tags", "firm_id"})
     _check_references(session, data, case.creditor_id if data.loan_class else None)
     for field, value in changes.items():
         setattr(case, field, value)

@@ -26,7 +26,6 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "case.key_dates": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "case.writeoff_packet": frozenset({Role.ADMIN, Role.LEGAL, Role.FINANCE, Role.MANAGEMENT}),
     "case.generate_document": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
-    "case.record_payment": frozenset({Role.ADMIN, Role.LEGAL, Role.FINANCE}),
     "case.view_audit": frozenset({Role.ADMIN, Role.LEGAL}),
     "case.import": frozenset({Role.ADMIN, Role.LEGAL}),
     "calc.use": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
@@ -37,6 +36,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "engagement.manage": frozenset({Role.ADMIN, Role.LEGAL}),
     "engagement.override": frozenset({Role.MANAGEMENT}),  # accept terms above the cap
     "case.message": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    # the case's message threads (counsel: their own firm's, while engaged)
+    "case.read_messages": frozenset({Role.ADMIN, Role.LEGAL, Role.MANAGEMENT, Role.COUNSEL}),
+    "portal.home": frozenset({Role.COUNSEL}),  # a firm's own start page
     # money: counsel and legal report, finance confirms (segregation of duties)
     "payment.report": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "payment.confirm": frozenset({Role.FINANCE}),

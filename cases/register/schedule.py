@@ -23,18 +23,20 @@ written-off cases keep them (账销案存: still pursued).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from cases import deadlines
 from cases.base import business_time
 from cases.errors import N_
 from cases.figures import Figure
-from cases.ledger.models import Payment
+from cases.ledger.models import CONFIRMED, Payment
 from cases.parties.models import Party
-from cases.register.keydates import INTERRUPTING, KeyDate, KeyDateKind, key_dates
+from cases.register.keydates import INTERRUPTING, KeyDate, KeyDateKind
 from cases.register.models import Case, CaseGuarantor, Claim, GuaranteeKind
 from cases.register.stages import Stage
 from cases.timeline.models import Event
@@ -63,6 +65,7 @@ class Deadline:
     due: date
     figure: Figure
     subject: str | None = None  # the claim or guarantor it concerns
+    kind: str = ""  # its ``cases.deadlines.DEADLINE_KINDS`` key: limitation, judgment, …
 
     def days_left(self, on: date) -> int:
         return (self.due - on).days
@@ -79,16 +82,68 @@ class Deadline:
         return "ok"
 
 
-def _interruptions(session: Session, case: Case, dates: list[KeyDate]) -> list[date]:
-    found = {d.on for d in dates if d.kind in INTERRUPTING}
-    found.update(session.exec(select(Payment.received_on).where(Payment.case_id == case.id)).all())
-    promises = session.exec(
-        select(Event.occurred_at).where(
-            Event.case_id == case.id, Event.promised_amount.is_not(None)
+@dataclass
+class CaseFacts:
+    """What a case's deadlines are computed from (``load_facts`` reads them for many cases)."""
+
+    # Rows with the columns the rules read (``kind``, ``on``, ``note``; ``contract_ref``,
+    # ``due_date``): plain rows load several times faster than ORM objects.
+    key_dates: list[KeyDate] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    # Days the debtor agreed to pay: confirmed payments received and promises logged.
+    agreed_to_pay: set[date] = field(default_factory=set)
+    sureties: list[str] = field(default_factory=list)  # guarantors under a suretyship
+
+
+def load_facts(session: Session, case_ids: Iterable[int] | sa.Select) -> dict[int, CaseFacts]:
+    """The facts of every case in ``case_ids`` (ids, or a ``select`` of ids), in five queries
+    whatever their number: the deadlines board computes thousands of cases at once."""
+    ids = case_ids if isinstance(case_ids, sa.Select) else list(case_ids)
+    facts: dict[int, CaseFacts] = {}
+
+    def of(case_id: int) -> CaseFacts:
+        return facts.setdefault(case_id, CaseFacts())
+
+    dates = (
+        select(KeyDate.case_id, KeyDate.kind, KeyDate.on, KeyDate.note)
+        .where(KeyDate.case_id.in_(ids))
+        .order_by(KeyDate.on, KeyDate.id)
+    )
+    for row in session.exec(dates):
+        of(row.case_id).key_dates.append(row)
+    claims = (
+        select(Claim.case_id, Claim.contract_ref, Claim.due_date)
+        .where(Claim.case_id.in_(ids))
+        .order_by(Claim.id)
+    )
+    for claim in session.exec(claims):
+        of(claim.case_id).claims.append(claim)
+    # a part payment interrupts only once finance has confirmed the money arrived
+    paid = select(Payment.case_id, Payment.received_on).where(Payment.case_id.in_(ids), CONFIRMED)
+    for case_id, on in session.exec(paid):
+        of(case_id).agreed_to_pay.add(on)
+    promised = select(Event.case_id, Event.occurred_at).where(
+        Event.case_id.in_(ids), Event.promised_amount.is_not(None)
+    )
+    for case_id, at in session.exec(promised):
+        of(case_id).agreed_to_pay.add(business_time(at).date())
+    sureties = (
+        select(CaseGuarantor.case_id, Party.name)
+        .join(Party, Party.id == CaseGuarantor.party_id)
+        .where(
+            CaseGuarantor.case_id.in_(ids),
+            CaseGuarantor.kind.in_([GuaranteeKind.JOINT, GuaranteeKind.GENERAL]),
         )
-    ).all()
-    found.update(business_time(at).date() for at in promises)
-    return sorted(found)
+        .order_by(CaseGuarantor.id)
+    )
+    for case_id, name in session.exec(sureties):
+        of(case_id).sureties.append(name)
+    return facts
+
+
+def _interruptions(facts: CaseFacts) -> list[date]:
+    found = {d.on for d in facts.key_dates if d.kind in INTERRUPTING}
+    return sorted(found | facts.agreed_to_pay)
 
 
 def _after(dates: list[KeyDate], kind: KeyDateKind, day: date) -> bool:
@@ -99,59 +154,53 @@ def case_deadlines(session: Session, case: Case) -> list[Deadline]:
     """The deadlines of ``case``, soonest first."""
     if case.stage == Stage.CLOSED:
         return []
-    dates = key_dates(session, case.id)
+    return deadlines_for(case, load_facts(session, [case.id]).get(case.id, CaseFacts()))
+
+
+def deadlines_for(case: Case, facts: CaseFacts) -> list[Deadline]:
+    """The deadlines of ``case`` from its facts (loaded by ``load_facts``), soonest first."""
+    if case.stage == Stage.CLOSED:
+        return []
+    dates = facts.key_dates
     found: list[Deadline] = []
     suing = any(d.kind == KeyDateKind.SUIT_FILED for d in dates) or case.stage in (
         Stage.LITIGATION,
         Stage.ENFORCEMENT,
     )
-    claims = list(session.exec(select(Claim).where(Claim.case_id == case.id).order_by(Claim.id)))
+    claims = facts.claims
     if not suing and case.outstanding > 0:
-        interruptions = _interruptions(session, case, dates)
+        interruptions = _interruptions(facts)
         for claim in claims:
             figure = deadlines.explain_limitation_expiry(
                 claim.due_date, interruptions=[d for d in interruptions if d > claim.due_date]
             )
-            found.append(
-                Deadline(N_("Limitation period ends"), figure.value, figure, claim.contract_ref)
-            )
+            label = N_("Limitation period ends")
+            found.append(Deadline(label, figure.value, figure, claim.contract_ref, "limitation"))
         if claims:
             main_due = min(claim.due_date for claim in claims)
-            sureties = session.exec(
-                select(CaseGuarantor, Party)
-                .join(Party, Party.id == CaseGuarantor.party_id)
-                .where(
-                    CaseGuarantor.case_id == case.id,
-                    CaseGuarantor.kind.in_([GuaranteeKind.JOINT, GuaranteeKind.GENERAL]),
-                )
-            ).all()
-            for _link, party in sureties:
+            for name in facts.sureties:
                 figure = deadlines.explain_guarantee_period_expiry(main_due)
-                found.append(
-                    Deadline(N_("Guarantee period ends"), figure.value, figure, party.name)
-                )
+                label = N_("Guarantee period ends")
+                found.append(Deadline(label, figure.value, figure, name, "guarantee_period"))
     for d in dates:
         if d.kind == KeyDateKind.PRESUIT_PRESERVATION and not _after(
             dates, KeyDateKind.SUIT_FILED, d.on
         ):
             figure = deadlines.explain_presuit_preservation_deadline(d.on)
-            found.append(
-                Deadline(N_("Last day to sue after pre-suit preservation"), figure.value, figure)
-            )
+            label = N_("Last day to sue after pre-suit preservation")
+            found.append(Deadline(label, figure.value, figure, kind="presuit_preservation"))
         elif d.kind in APPEALS:
             kind, label = APPEALS[d.kind]
             figure = deadlines.explain_appeal_deadline(d.on, kind)
-            found.append(Deadline(label, figure.value, figure))
+            found.append(Deadline(label, figure.value, figure, kind=kind))
         elif d.kind == KeyDateKind.PERFORMANCE_DUE and not _after(
             dates, KeyDateKind.ENFORCEMENT_APPLIED, d.on
         ):
             figure = deadlines.explain_enforcement_deadline(d.on)
-            found.append(Deadline(N_("Last day to apply for enforcement"), figure.value, figure))
+            label = N_("Last day to apply for enforcement")
+            found.append(Deadline(label, figure.value, figure, kind="enforcement"))
         elif d.kind in FREEZE_KINDS:
             figure = deadlines.explain_freeze_expiry(FREEZE_KINDS[d.kind], d.on)
-            found.append(
-                Deadline(
-                    N_("Apply to renew the freeze or seizure by"), figure.value, figure, d.note
-                )
-            )
+            label = N_("Apply to renew the freeze or seizure by")
+            found.append(Deadline(label, figure.value, figure, d.note, "freeze_renewal"))
     return sorted(found, key=lambda x: (x.due, x.label))

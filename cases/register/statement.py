@@ -20,9 +20,10 @@ Interest accrues on the principal outstanding day by day: the period is cut at e
 and the interest of each piece is rounded to the fen (``to_fen``) when it falls due, as a bank
 settles interest. Payments after ``as_of`` are left out.
 
-Money received (民法典 第五百六十、五百六十一条): a payment recorded against a claim (the
-debtor's designation) goes to that claim; otherwise to matured claims before unmatured ones,
-the more burdensome (higher agreed rate) first, then the earliest due, pro rata among equals.
+Money received (民法典 第五百六十、五百六十一条), counting only payments confirmed by finance: a
+payment recorded against a claim (the debtor's designation) goes to that claim; otherwise to
+matured claims before unmatured ones, the more burdensome (higher agreed rate) first, then the
+earliest due, pro rata among equals.
 Within a claim it pays costs, then interest, then principal. The register does not record
 costs of enforcing a claim yet, so the costs part is zero; what a payment leaves over after
 everything due is ``unapplied`` (an overpayment to refund).
@@ -45,7 +46,7 @@ from cases.errors import N_
 from cases.figures import Figure, Step
 from cases.interest import FIRST_LPR_DATE, LprSeries, contract_interest, lpr_interest
 from cases.ledger.allocation import Allocation, allocate
-from cases.ledger.models import Payment
+from cases.ledger.models import CONFIRMED, Payment, PaymentStatus
 from cases.money import to_fen
 from cases.register.models import Case, Claim, ClaimKind
 
@@ -353,9 +354,14 @@ def _apply(
 def compute(
     claims: Sequence[Claim], payments: Iterable[Payment], as_of: date, lpr: LprSeries
 ) -> Statement:
-    """The statement of ``claims`` on ``as_of`` after ``payments`` (pure: no database)."""
+    """The statement of ``claims`` on ``as_of`` after ``payments`` (pure: no database).
+
+    Only confirmed payments count: money reported but not confirmed by finance, or rejected,
+    is left out whatever the caller passes.
+    """
     lines = {c.id: ClaimStatement(c.id, c.contract_ref, c.due_date, c.principal) for c in claims}
-    received = sorted(payments, key=lambda p: (p.received_on, p.id or 0))
+    confirmed = (p for p in payments if p.status == PaymentStatus.CONFIRMED)
+    received = sorted(confirmed, key=lambda p: (p.received_on, p.id or 0))
     warnings: list[str] = []
     if any(p.received_on > as_of for p in received):
         warnings.append(PAYMENTS_AFTER)
@@ -385,5 +391,5 @@ def compute(
 def case_statement(session: Session, case: Case, as_of: date, lpr: LprSeries) -> Statement:
     """The statement of ``case`` on ``as_of``; ``lpr`` from ``cases.interest.lpr.load_series``."""
     claims = list(session.exec(select(Claim).where(Claim.case_id == case.id).order_by(Claim.id)))
-    payments = session.exec(select(Payment).where(Payment.case_id == case.id)).all()
+    payments = session.exec(select(Payment).where(Payment.case_id == case.id, CONFIRMED)).all()
     return compute(claims, payments, as_of, lpr)

@@ -11,12 +11,14 @@ from sqlmodel import Field, SQLModel
 
 from cases.base import StrEnum, UTCDateTime, business_time, enum_type, money_field, today, utcnow
 from cases.errors import N_
+from cases.plans.models import MAX_PROMISE_TIMES, PromiseRepeat
+from cases.portal.steps import SEIZING_STEPS, DocumentType, ProgressStep, SeizedAsset
 from cases.validation import field_error
 
 
 class EventKind(StrEnum):
     CONTACT = "contact"  # 催收记录
-    PROGRESS = "progress"  # filing, hearing, ruling, … (free text for now)
+    PROGRESS = "progress"  # a step in court: filing, hearing, ruling, … (``step``)
     STAGE_CHANGE = "stage_change"
     DOCUMENT = "document"
     PAYMENT = "payment"
@@ -60,10 +62,24 @@ class EventBase(SQLModel):
     debtor_response: str | None = Field(default=None, max_length=4000)
     promised_amount: Decimal | None = money_field(nullable=True, default=None, gt=Decimal(0))
     promised_date: date | None = None
+    # progress steps (cases.portal.steps): the step, the court's case number (案号), and for a
+    # seizure what was seized (it sets how long the measure lasts)
+    step: ProgressStep | None = Field(
+        default=None, sa_type=enum_type(ProgressStep, "progress_step"), index=True
+    )
+    court_case_no: str | None = Field(default=None, max_length=64)
+    seized_asset: SeizedAsset | None = Field(
+        default=None, sa_type=enum_type(SeizedAsset, "seized_asset")
+    )
 
 
 class EventCreate(EventBase):
     """A hand-logged event (contact record, progress, note)."""
+
+    # A repeating promise to pay: ``promise_times`` payments of ``promised_amount``, the
+    # first on ``promised_date`` (each becomes a tracked ``cases.plans.models.Promise``).
+    promise_repeat: PromiseRepeat | None = None
+    promise_times: int | None = Field(default=None, ge=2, le=MAX_PROMISE_TIMES)
 
     @field_validator("occurred_at")
     @classmethod
@@ -81,7 +97,37 @@ class EventCreate(EventBase):
         if (self.promised_amount is None) != (self.promised_date is None):
             missing = "promised_date" if self.promised_date is None else "promised_amount"
             raise field_error(missing, N_("A promise to pay needs both an amount and a date"))
+        self._step_rules()
+        self._promise_rules()
         return self
+
+    def _promise_rules(self) -> None:
+        """Promises to pay (``cases.plans``): on or after the contact; repeating in full."""
+        if self.promised_date is None:
+            if self.promise_repeat is not None or self.promise_times is not None:
+                raise field_error(
+                    "promise_repeat", N_("A repeating promise needs an amount and a first date")
+                )
+            return
+        if self.promised_date < business_time(self.occurred_at).date():
+            raise field_error("promised_date", N_("A promise cannot fall before the contact"))
+        if (self.promise_repeat is None) != (self.promise_times is None):
+            missing = "promise_times" if self.promise_times is None else "promise_repeat"
+            raise field_error(missing, N_("A repeating promise needs how often and how many times"))
+
+    def _step_rules(self) -> None:
+        if self.kind != EventKind.PROGRESS:
+            given = {"step": self.step, "court_case_no": self.court_case_no}
+            given["seized_asset"] = self.seized_asset
+            for name, value in given.items():
+                if value:
+                    raise field_error(name, N_("Only progress in court is logged with a step"))
+            return
+        if self.step is None:
+            self.step = ProgressStep.OTHER
+        if self.seized_asset is not None and self.step not in SEIZING_STEPS:
+            msgid = N_("Say what was seized only for preservation measures or a seizure")
+            raise field_error("seized_asset", msgid)
 
 
 class Event(EventBase, table=True):
@@ -120,5 +166,8 @@ class Attachment(SQLModel, table=True):
     content_type: str = Field(max_length=100)
     size: int
     sha256: str = Field(max_length=64)
+    doc_type: DocumentType | None = Field(
+        default=None, sa_type=enum_type(DocumentType, "document_type")
+    )
     uploaded_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -6,6 +6,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from cases.errors import N_, ValidationError
+from cases.plans.promises import record_promises
+from cases.portal.progress import record_step_key_dates
+from cases.portal.steps import DocumentType
 from cases.register import policies
 from cases.register.models import Case
 from cases.register.operations import touch
@@ -25,6 +29,8 @@ def log_event(
     session.add(event)
     touch(case)
     session.flush()
+    record_step_key_dates(session, actor, case, event)  # a court step starts its deadlines
+    record_promises(session, event, repeat=data.promise_repeat, times=data.promise_times)
     return event
 
 
@@ -38,11 +44,17 @@ def attach_file(
     data: bytes,
     max_bytes: int,
     event: Event | None = None,
+    doc_type: DocumentType | str | None = None,
 ) -> Attachment:
-    """Keep an uploaded file on the case (optionally on one of its events)."""
+    """Keep an uploaded file on the case (optionally on one of its events), typed (filing,
+    ruling, evidence …) when the uploader said what it is."""
     policies.require(actor, "case.attach")
+    if doc_type is not None and doc_type not in set(DocumentType):
+        raise ValidationError.single("doc_type", N_("Not one of the allowed values"))
     content_type = check_upload(filename, data, max_bytes=max_bytes)
-    return keep_file(session, actor, case, store, filename, data, content_type, event=event)
+    return keep_file(
+        session, actor, case, store, filename, data, content_type, event=event, doc_type=doc_type
+    )
 
 
 def keep_file(
@@ -55,6 +67,7 @@ def keep_file(
     content_type: str,
     *,
     event: Event | None = None,
+    doc_type: DocumentType | str | None = None,
 ) -> Attachment:
     """Store ``data`` and list it among the case's files. No checks: the caller checked the
     upload (``attach_file``) or made the file itself (generated documents)."""
@@ -67,6 +80,7 @@ def keep_file(
         content_type=stored.content_type,
         size=stored.size,
         sha256=stored.sha256,
+        doc_type=DocumentType(doc_type) if doc_type is not None else None,
         uploaded_by_id=actor.id,
     )
     session.add(attachment)

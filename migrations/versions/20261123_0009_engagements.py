@@ -15,8 +15,9 @@ asset taken in settlement (以物抵债) at its agreed value.
 
 Data: every case already assigned to a firm (``case.firm_id``) gets an active engagement from
 its transfer date (else its creation date), scope litigation, general mandate, and a fixed fee
-of 0 with the note that its terms are still to be entered — so that the rule "the firm of a
-case is that of its live engagement" holds from this revision on.
+of 0 marked ``terms_pending`` (the terms, lead lawyer and mandate are still to be entered) —
+so that the rule "the firm of a case is that of its live engagement" holds from this revision
+on.
 """
 
 from collections.abc import Sequence
@@ -73,6 +74,7 @@ def upgrade() -> None:
     sa.Column('fee_kind', sa.Enum('fixed', 'claim_percentage', 'contingency', 'base_plus_contingency', name='fee_kind', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('fee_terms', sa.JSON(), nullable=False),
     sa.Column('expenses_note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('terms_pending', sa.Boolean(), nullable=False),
     sa.Column('status', sa.Enum('awaiting_override', 'active', 'ended', name='engagement_status', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('cap_override_reason', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.Column('cap_override_by_id', sa.Integer(), nullable=True),
@@ -117,17 +119,18 @@ def _engage_assigned_cases() -> None:
     engagement = sa.table('engagement', *(sa.column(c) for c in (
         'case_id', 'firm_id', 'scope_non_litigation', 'scope_litigation', 'scope_enforcement',
         'starts_on', 'authority', 'authority_note', 'matter_type', 'claim_amount', 'fee_kind',
-        'expenses_note', 'status', 'created_at')), sa.column('fee_terms', sa.JSON()))
+        'expenses_note', 'terms_pending', 'status', 'created_at')),
+        sa.column('fee_terms', sa.JSON()))
     rows = conn.execute(sa.select(case).where(case.c.firm_id.is_not(None))).all()
     if rows:
         conn.execute(engagement.insert(), [{
             'case_id': r.id, 'firm_id': r.firm_id, 'scope_non_litigation': False,
             'scope_litigation': True, 'scope_enforcement': False,
             'starts_on': r.transferred_on or r.created_at.date(), 'authority': 'general',
-            'authority_note': 'Recorded before engagements existed: enter the terms',
+            'authority_note': '',
             'matter_type': 'debt_collection', 'claim_amount': r.claimed_principal,
             'fee_kind': 'fixed', 'fee_terms': {'amount': '0'}, 'expenses_note': '',
-            'status': 'active', 'created_at': r.created_at,
+            'terms_pending': True, 'status': 'active', 'created_at': r.created_at,
         } for r in rows])
 
 

@@ -167,7 +167,7 @@ def nav(page) -> Navigator:
 
 def live_case(live_app, world: World, *, debtor: str, claims: list[dict], payments=()) -> int:
     """A case registered by the world's legal user straight in the live database (for tests
-    that start on a case page), with optional payments; returns its id."""
+    that start on a case page), with optional payments recorded by finance; returns its id."""
     factory = live_app.extensions["qingshou_db"].session_factory
     with transaction(factory) as session:
         user = session.exec(select(User).where(User.email == world.legal_email)).one()
@@ -179,6 +179,17 @@ def live_case(live_app, world: World, *, debtor: str, claims: list[dict], paymen
             "claims": claims,
         }
         case = create_case(session, user, payload)
+        if payments:  # money recorded by finance is confirmed, so it counts
+            finance = create_user(
+                session,
+                {
+                    "email": f"finance-{uuid.uuid4().hex[:8]}@example.cn",
+                    "name": "孙财务",
+                    "role": Role.FINANCE,
+                    "password": PASSWORD,
+                },
+            )
+            session.info["actor_id"] = finance.id
         for payment in payments:
-            record_payment(session, user, case, {"payer": debtor, **payment})
+            record_payment(session, finance, case, {"payer": debtor, **payment})
         return case.id

@@ -117,7 +117,7 @@ def test_overdue_days_and_aging_count_from_the_oldest_due_date(session, make_cas
     assert file.aging(date(2026, 6, 1)) == "1–2 years"
 
 
-def test_overdue_days_stop_once_the_principal_is_recovered(session, make_case, legal):
+def test_overdue_days_stop_once_the_principal_is_recovered(session, make_case, make_user, legal):
     case = make_case(
         actor=legal,
         claims=[
@@ -129,9 +129,9 @@ def test_overdue_days_stop_once_the_principal_is_recovered(session, make_case, l
             }
         ],
     )
-    record_payment(
+    record_payment(  # recorded by finance: confirmed money
         session,
-        legal,
+        make_user(Role.FINANCE),
         case,
         {"received_on": "2025-03-01", "amount": "10.00", "payer": "债务人", "method": "cash"},
     )

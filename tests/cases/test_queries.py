@@ -150,13 +150,16 @@ def test_aging_uses_the_oldest_claim(session, make_case, legal):
     assert search(session, legal).items[0].overdue_days == 100
 
 
-def test_a_recovered_case_is_not_overdue_however_old_its_claims(session, make_case, legal):
+def test_a_recovered_case_is_not_overdue_however_old_its_claims(
+    session, make_case, make_user, legal
+):
     due = ON - timedelta(days=500)
     settled, partly = (make_case(claims=[claim("1000.00", due)]) for _ in range(2))
+    finance = make_user(Role.FINANCE)  # recorded by finance: confirmed money
     for case, amount in ((settled, "1000.00"), (partly, "999.99")):
         record_payment(
             session,
-            legal,
+            finance,
             case,
             {
                 "received_on": "2026-01-05",

@@ -74,11 +74,13 @@ def test_interruptions_restart_the_limitation(session, case, legal, kind, on, ex
     assert [d.due for d in _deadlines(session, case)[LIMITATION]] == [expected]
 
 
-def test_part_payment_and_promise_interrupt(session, case, legal):
-    """A part payment (第十四条: the debtor agrees to pay) and a promise logged on the timeline."""
-    record_payment(
-        session, legal, case, {"received_on": date(2025, 9, 1), "amount": "10", "payer": "债务人"}
-    )
+def test_part_payment_and_promise_interrupt(session, case, legal, make_user):
+    """A part payment (第十四条: the debtor agrees to pay) and a promise logged on the timeline.
+    Money interrupts once confirmed: reported money waits for finance."""
+    paid = {"received_on": date(2025, 9, 1), "amount": "10", "payer": "债务人"}
+    record_payment(session, legal, case, paid)  # reported, pending
+    assert [d.due for d in _deadlines(session, case)[LIMITATION]] == [date(2028, 6, 30)]
+    record_payment(session, make_user(Role.FINANCE), case, {**paid, "amount": "11"})
     assert [d.due for d in _deadlines(session, case)[LIMITATION]] == [date(2028, 9, 1)]
 
 

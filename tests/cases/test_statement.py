@@ -19,6 +19,7 @@ from cases.interest import PAST_LAST_LPR, LprSeries
 from cases.ledger.models import Payment
 from cases.register import statement
 from cases.register.models import Claim, ClaimKind
+from cases.users.models import Role
 
 D = Decimal
 LPR = LprSeries.bundled()
@@ -322,7 +323,7 @@ def test_case_statement_reads_the_case(session, make_case, make_user):
     from cases.ledger.operations import record_payment
 
     case = make_case()
-    user = make_user()
+    user = make_user(Role.FINANCE)  # finance records confirmed money
     record_payment(
         session,
         user,

@@ -58,6 +58,8 @@ def test_choose_a_template_suitable_ones_first(client, login_as, session, case):
         "complaint",
         "enforcement_application",
         "writeoff_application",
+        "engagement_letter",
+        "power_of_attorney",
     }
     assert "适用于本案" in page
     suitable = [name for name in listed if f"template={name}" in page.split("适用于本案")[0]]

@@ -99,8 +99,8 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
         NO,
         NO,
     ),
-    # -- case.record_payment: admin, legal, finance -----------------------------------------
-    ("POST", "/cases/<int:case_id>/payments"): (LOGIN, BAD, BAD, NO, HIDDEN, BAD, NO),
+    # -- payments: finance records (payment.confirm); admin, legal, counsel report ----------
+    ("POST", "/cases/<int:case_id>/payments"): (LOGIN, BAD, BAD, BAD, HIDDEN, BAD, NO),
     # -- case.import: admin and legal -------------------------------------------------------
     ("GET", "/imports/"): (LOGIN, OK, OK, NO, NO, NO, NO),
     ("POST", "/imports/"): (LOGIN, BAD, BAD, NO, NO, NO, NO),
@@ -154,7 +154,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/api/v1/cases"): (AUTH, BAD, BAD, NO, NO, NO, NO),
     ("GET", "/api/v1/cases/<int:case_id>"): (AUTH, OK, OK, OK, HIDDEN, OK, OK),
     ("POST", "/api/v1/cases/<int:case_id>/events"): (AUTH, BAD, BAD, BAD, HIDDEN, NO, NO),
-    ("POST", "/api/v1/cases/<int:case_id>/payments"): (AUTH, BAD, BAD, NO, HIDDEN, BAD, NO),
+    ("POST", "/api/v1/cases/<int:case_id>/payments"): (AUTH, BAD, BAD, BAD, HIDDEN, BAD, NO),
 }
 for _area in areas():
     assert not MATRIX.keys() & _area.ROWS.keys(), f"{_area.__name__} repeats rows"

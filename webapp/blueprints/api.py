@@ -6,6 +6,7 @@ in ``webapp.openapi`` registers them and documents them at ``GET /api/v1/openapi
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
@@ -15,7 +16,7 @@ from werkzeug.exceptions import Unauthorized
 
 from cases.base import today
 from cases.errors import DomainError, NotFound, PermissionDenied, ValidationError
-from cases.ledger.models import Payment, PaymentCreate
+from cases.ledger.models import Payment, PaymentCreate, PaymentStatus
 from cases.ledger.operations import record_payment
 from cases.parties.models import Creditor, Party
 from cases.register import policies
@@ -39,6 +40,7 @@ from webapp.api_schemas import (
     EvidenceOut,
     GuarantorOut,
     PartyOut,
+    PaymentListOut,
     PaymentOut,
 )
 from webapp.auth import actor, bearer_user
@@ -51,6 +53,7 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 api = RouteTable(bp, url_prefix="/api/v1")
 RECENT_EVENTS = 20
+ZERO = Decimal("0.00")
 
 
 # ---- authentication and errors ------------------------------------------------------------
@@ -254,7 +257,7 @@ def get_case(case_id: int):
 @api.route(
     "POST",
     "/cases/<int:case_id>/events",
-    summary="Log a contact record, progress or note",
+    summary="Log a contact record, a progress step (recording the key date it implies) or a note",
     body=EventCreate,
     response=EventOut,
     status=201,
@@ -267,17 +270,41 @@ def post_event(case_id: int, body: dict[str, Any]):
 
 
 @api.route(
+    "GET",
+    "/cases/<int:case_id>/payments",
+    summary="The payments of a case with their status; totals count confirmed money only",
+    response=PaymentListOut,
+)
+def list_payments(case_id: int):
+    session = get_session()
+    case = policies.get_visible_case(session, actor(), case_id)
+    payments = session.exec(
+        select(Payment)
+        .where(Payment.case_id == case.id)
+        .order_by(Payment.received_on.desc(), Payment.id.desc())
+    ).all()
+    pending = sum((p.amount for p in payments if p.status == PaymentStatus.PENDING), ZERO)
+    return PaymentListOut(
+        items=[PaymentOut.model_validate(p) for p in payments],
+        recovered=case.recovered_amount,
+        pending=pending,
+    )
+
+
+@api.route(
     "POST",
     "/cases/<int:case_id>/payments",
-    summary="Record money received on a case",
+    summary="Record money received (finance: confirmed) or report it (others: pending)",
     body=PaymentCreate,
     response=PaymentOut,
     status=201,
     errors=(403,),
 )
 def post_payment(case_id: int, body: dict[str, Any]):
+    """Finance's token records confirmed money; legal, admin and counsel tokens report money
+    that stays ``pending`` until finance confirms it in the web app."""
     session = get_session()
-    case = policies.authorize(session, actor(), case_id, "case.record_payment")
+    case = policies.get_visible_case(session, actor(), case_id)
     return PaymentOut.model_validate(record_payment(session, actor(), case, body))
 
 

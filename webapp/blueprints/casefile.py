@@ -30,9 +30,15 @@ from flask_login import login_required
 from cases.base import BUSINESS_TZ, today
 from cases.documents import archive
 from cases.documents.pdf import html_to_pdf
-from cases.errors import N_, DomainError, ValidationError
+from cases.errors import N_, DomainError, PermissionDenied, ValidationError
 from cases.interest.lpr import load_series
-from cases.ledger.models import PAYMENT_METHOD_LABELS, PaymentMethod
+from cases.ledger.models import (
+    PAYMENT_EVENT_LABELS,
+    PAYMENT_METHOD_LABELS,
+    PAYMENT_STATUS_LABELS,
+    PaymentMethod,
+    PaymentStatus,
+)
 from cases.ledger.operations import record_payment as record_payment_op
 from cases.parties.models import PARTY_KIND_LABELS
 from cases.register import casefile, keydates, policies, schedule, statement
@@ -49,7 +55,7 @@ from cases.timeline.models import (
 from cases.timeline.operations import attach_file
 from cases.timeline.operations import log_event as log_event_op
 from cases.timeline.storage import check_upload
-from cases.users.models import Role, User
+from cases.users.models import LawFirm, Role, User
 from webapp import forms
 from webapp.auth import actor
 from webapp.db import get_session
@@ -159,9 +165,9 @@ def edit(case_id: int):
             flash(_("The case has been updated."), "success")
             return redirect(url_for(".detail", case_id=case.id), 303)
     choices = _choices(**_people(casefile.case_choices(session, handler_id=case.handler_id)))
-    return render_template("casefile/edit.html", case=case, form=form, choices=choices), (
-        422 if form.errors else 200
-    )
+    firm = session.get(LawFirm, case.firm_id) if case.firm_id else None  # engagements set it
+    page = render_template("casefile/edit.html", case=case, form=form, choices=choices, firm=firm)
+    return page, 422 if form.errors else 200
 
 
 # ---- the case file page and its action forms ------------------------------------------------
@@ -187,6 +193,7 @@ def _defaults(file: casefile.CaseFile) -> dict[str, FormState]:
         ),
         "upload": FormState(),
         "key_date": FormState({"on": today().isoformat()}),
+        "reject_payment": FormState(),
     }
 
 
@@ -262,6 +269,8 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
         EVENT_LABELS=EVENT_LABELS,
         CHANNEL_LABELS=CHANNEL_LABELS,
         PAYMENT_METHOD_LABELS=PAYMENT_METHOD_LABELS,
+        PAYMENT_STATUS_LABELS=PAYMENT_STATUS_LABELS,
+        PAYMENT_EVENT_LABELS=PAYMENT_EVENT_LABELS,
         PARTY_KIND_LABELS=PARTY_KIND_LABELS,
         AUDIT_ACTION_LABELS=casefile.AUDIT_ACTION_LABELS,
         AUDIT_ENTITY_LABELS=casefile.AUDIT_ENTITY_LABELS,
@@ -274,6 +283,12 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
         max_upload_mb=current_app.config["MAX_UPLOAD_BYTES"] // 2**20,
     )
     return page, 422 if refused else 200
+
+
+def case_page(case: Case, user: User, refused: tuple[str, FormState] | None = None):
+    """The case page (status 422 with ``refused``: a form shown again with its errors), for
+    the areas whose forms live on it."""
+    return _render_detail(case, user, refused)
 
 
 @bp.get("/<int:case_id>")
@@ -295,6 +310,8 @@ def summary_pdf(case_id: int):
         file=file,
         case=case,
         EVENT_LABELS=EVENT_LABELS,
+        PAYMENT_STATUS_LABELS=PAYMENT_STATUS_LABELS,
+        PAYMENT_EVENT_LABELS=PAYMENT_EVENT_LABELS,
         **_figures(session, case, file),
     )
     return _pdf_response(html, f"{case.number}-案件摘要.pdf")
@@ -366,11 +383,11 @@ def move(case_id: int):
     return redirect(url_for(".detail", case_id=case.id), 303)
 
 
-def _uploads() -> list[tuple[str, bytes]]:
-    """The posted files as (name, bytes), all checked before any is saved."""
+def _uploads(field: str = "file") -> list[tuple[str, bytes]]:
+    """The files posted in ``field`` as (name, bytes), all checked before any is saved."""
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     files = []
-    for storage in request.files.getlist("file"):
+    for storage in request.files.getlist(field):
         if not storage.filename:
             continue  # an empty file input
         name = storage.filename.replace("\\", "/").rsplit("/", 1)[-1]
@@ -381,7 +398,9 @@ def _uploads() -> list[tuple[str, bytes]]:
     return files
 
 
-def _attach(case: Case, user: User, files: list[tuple[str, bytes]], event=None) -> None:
+def _attach(
+    case: Case, user: User, files: list[tuple[str, bytes]], event=None, doc_type=None
+) -> None:
     store = current_app.extensions["qingshou_files"]
     max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     for name, data in files:
@@ -394,7 +413,28 @@ def _attach(case: Case, user: User, files: list[tuple[str, bytes]], event=None) 
             data=data,
             max_bytes=max_bytes,
             event=event,
+            doc_type=doc_type,
         )
+
+
+# The timeline form's progress step (cases.portal.steps) and its typed file rows
+# (``doc_type.N`` + ``file.N``, see portal/_typed_files.html); a plain ``file`` stays untyped.
+STEP_FIELDS = ("step", "court_case_no", "seized_asset")
+FILE_ROWS = 3
+
+
+def _event_payload(values: Mapping[str, str]) -> dict:
+    data = forms.event_payload(values)
+    data.update({name: values[name] for name in STEP_FIELDS if values.get(name)})
+    return data
+
+
+def _typed_uploads() -> list[tuple[str | None, list[tuple[str, bytes]]]]:
+    """The timeline form's files grouped by the document type chosen for their row."""
+    groups: list[tuple[str | None, list[tuple[str, bytes]]]] = [(None, _uploads())]
+    for n in range(FILE_ROWS):
+        groups.append((request.form.get(f"doc_type.{n}") or None, _uploads(f"file.{n}")))
+    return [(doc_type, files) for doc_type, files in groups if files]
 
 
 @bp.post("/<int:case_id>/events")
@@ -404,11 +444,13 @@ def log_event(case_id: int):
     case = policies.authorize(session, user, case_id, "case.log_event")
     form = FormState(forms.submitted(request.form))
     try:
-        files = _uploads()
-        event = log_event_op(session, user, case, forms.event_payload(form.values))
-        _attach(case, user, files, event)
+        groups = _typed_uploads()
+        event = log_event_op(session, user, case, _event_payload(form.values))
+        for doc_type, files in groups:
+            _attach(case, user, files, event, doc_type)
     except ValidationError as exc:
-        form.errors = forms.errors(exc, forms.EVENT_FIELDS, forms.event_key)
+        fields = (*forms.EVENT_FIELDS, *STEP_FIELDS, "doc_type")
+        form.errors = forms.errors(exc, fields, forms.event_key)
         return _render_detail(case, user, ("event", form))
     flash(_("The entry has been added to the timeline."), "success")
     return redirect(url_for(".detail", case_id=case.id) + "#timeline", 303)
@@ -417,15 +459,31 @@ def log_event(case_id: int):
 @bp.post("/<int:case_id>/payments")
 @login_required
 def record_payment(case_id: int):
+    """Finance records money (confirmed at once); legal staff, admins and counsel report it
+    (pending until finance confirms): ``cases.ledger.operations.record_payment`` decides."""
     session, user = get_session(), actor()
-    case = policies.authorize(session, user, case_id, "case.record_payment")
+    case = policies.get_visible_case(session, user, case_id)
+    if not (policies.can(user, "payment.confirm") or policies.can(user, "payment.report")):
+        raise PermissionDenied(N_("You are not allowed to do this."))
     form = FormState(forms.submitted(request.form))
     try:
         payment = record_payment_op(session, user, case, forms.payment_payload(form.values))
     except ValidationError as exc:
         form.errors = forms.errors(exc, forms.PAYMENT_FIELDS)
         return _render_detail(case, user, ("payment", form))
-    flash(_("A payment of %(amount)s has been recorded.", amount=money(payment.amount)), "success")
+    if payment.status == PaymentStatus.CONFIRMED:
+        flash(
+            _("A payment of %(amount)s has been recorded.", amount=money(payment.amount)),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "%(amount)s reported: it counts once finance confirms it.",
+                amount=money(payment.amount),
+            ),
+            "success",
+        )
     return redirect(url_for(".detail", case_id=case.id) + "#payments", 303)
 
 

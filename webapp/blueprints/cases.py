@@ -9,6 +9,9 @@ from flask_login import login_required
 
 from cases.base import today
 from cases.errors import N_
+from cases.plans.models import PLAN_STATUS_LABELS, PLAN_STATUS_TONES
+from cases.plans.queries import case_flags
+from cases.portal.messages import unread_counts
 from cases.register.aging import AGING_LABELS
 from cases.register.models import LABELS, CaseStatus, CreditGrade, RiskLevel
 from cases.register.queries import CaseQuery, filter_options, parse_query, search_cases
@@ -75,5 +78,9 @@ def index():
         tag_choices=[(tag, tag) for tag in options.tags],
         AGING_LABELS=AGING_LABELS,
         list_url=list_url,
+        plan_flags=case_flags(session, [item.id for item in page.items], today()),
+        unread_messages=unread_counts(session, user, [item.id for item in page.items]),
+        PLAN_STATUS_LABELS=PLAN_STATUS_LABELS,
+        PLAN_STATUS_TONES=PLAN_STATUS_TONES,
         **_choices(),
     )

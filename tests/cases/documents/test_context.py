@@ -23,6 +23,7 @@ from cases.documents import catalog
 from cases.documents.context import build_context, load_facts
 from cases.documents.env import make_env
 from cases.documents.samples import sample_fields
+from cases.engagements.operations import change_terms, live_engagement
 from cases.errors import NotFound, ValidationError
 from cases.interest.lpr import load_series
 from cases.ledger.operations import record_payment
@@ -105,12 +106,27 @@ def case(session, make_case, make_user, firm, creditor, guarantor_id):
             {"kind": "statement", "title": "对账单", "note": "证明被告确认欠款"},
         ],
     )
-    actor = make_user(Role.LEGAL)
+    actor = make_user(Role.FINANCE)  # finance records confirmed money
     record_payment(
         session,
         actor,
         case,
         {"received_on": "2025-08-15", "amount": "30000", "payer": "南京恒信建材贸易有限公司"},
+    )
+    # The firm named at intake: its engagement's terms entered (the engagement documents).
+    legal, lawyer = make_user(Role.LEGAL), make_user(Role.COUNSEL, firm=firm, name="陈思远")
+    change_terms(
+        session,
+        legal,
+        case,
+        live_engagement(session, case.id),
+        {
+            "lead_lawyer_id": lawyer.id,
+            "scope_litigation": True,
+            "starts_on": "2026-11-02",
+            "fee_kind": "claim_percentage",
+            "fee_terms": {"rate": "0.05"},
+        },
     )
     session.commit()
     return case
@@ -496,6 +512,8 @@ def test_catalogue_lists_every_shipped_template():
         "complaint",
         "enforcement_application",
         "writeoff_application",
+        "engagement_letter",
+        "power_of_attorney",
     }
     assert shipped["lawyer_letter"].title == "律师函"
     assert shipped["lawyer_letter"].kind == "letter"
@@ -517,7 +535,9 @@ def test_catalogue_lists_every_shipped_template():
             False,
             [
                 "collection_notice",
+                "engagement_letter",
                 "lawyer_letter",
+                "power_of_attorney",
                 "repayment_agreement",
                 "complaint",
                 "preservation_application",
@@ -526,7 +546,13 @@ def test_catalogue_lists_every_shipped_template():
         (
             Stage.ENFORCEMENT,
             True,
-            ["repayment_agreement", "enforcement_application", "writeoff_application"],
+            [
+                "engagement_letter",
+                "power_of_attorney",
+                "repayment_agreement",
+                "enforcement_application",
+                "writeoff_application",
+            ],
         ),
         (Stage.CLOSED, False, ["writeoff_application"]),
         (Stage.INTAKE, False, []),
