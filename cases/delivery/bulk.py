@@ -107,6 +107,15 @@ def run_deliveries(session: Session, run: BulkRun) -> list[tuple[Delivery, str]]
     return [(row, number) for row, number in session.exec(stmt).all()]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(value: str) -> str:
+    """A cell Excel shows as text: a leading ``=``, ``+``, ``-``, ``@``, tab or CR (a debtor's
+    name as typed or imported) would make it a formula (CSV injection), so it gets a ``'``."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
 def sendings_template(session: Session, run: BulkRun) -> bytes:
     """A CSV (UTF-8 with BOM, for Excel) listing the run's letters, to fill in and upload."""
     out = io.StringIO()
@@ -114,7 +123,8 @@ def sendings_template(session: Session, run: BulkRun) -> bytes:
     writer.writerow(["案件编号", "债务人", "文书", "运单号", "快递公司", "寄出日期"])
     for letter in run_letters(session, run):
         if letter.document is not None:
-            writer.writerow([letter.number, letter.debtor, letter.document.title, "", "", ""])
+            cells = (letter.number, letter.debtor, letter.document.title)
+            writer.writerow([*(text_cell(c) for c in cells), "", "", ""])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

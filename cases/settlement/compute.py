@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from cases import fees
@@ -186,7 +186,7 @@ def _parts(
 def _percent(share: Decimal) -> str:
     with localcontext() as ctx:
         ctx.prec = 28
-        value = (share * 100).quantize(Decimal("0.01"))
+        value = (share * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"{value.normalize():f}%"
 
 
@@ -203,10 +203,12 @@ def _base_steps(
         return [agreed, Step(NO_CLAIM_LABEL, ZERO)]
     if recovered >= claim:
         return [agreed]
+    # Not rounded here: the fee is rounded once, to the fen, when the total is known (a base
+    # earned of 0.1234 and a contingency of 1.234 make 1.3574 → 1.36, not 0.12 + 1.234 → 1.35).
     with localcontext() as ctx:
         ctx.prec = 40
         share = recovered / claim
-        earned = to_fen(full * share)
+        earned = full * recovered / claim
     params = {"recovered": recovered, "claim": claim, "share": _percent(share)}
     return [agreed, Step(EARNED_LABEL, earned - full, params)]
 
@@ -263,7 +265,7 @@ def fee_due(
     arrangement = engagement_arrangement(engagement)
     fees.check_contingency_allowed(arrangement)
     recoveries = tuple(recoveries)
-    earlier = tuple(earlier)
+    earlier = tuple(e for e in earlier if e.status != "rejected")  # rule 6
     claim = Decimal(engagement.claim_amount)
     recovered = sum((r.amount for r in recoveries), ZERO)
     base, contingency = _parts(arrangement)

@@ -3,6 +3,7 @@ by a huey consumer thread (as the web process's embedded worker or `flask worker
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -45,6 +46,18 @@ def queued_app(request, database_url, session_factory, tmp_path):
     queue.huey.flush()
 
 
+def _drain(queue, timeout: float = 30) -> None:
+    """Wait for the queue to empty, then stop the worker: on start-up it queued the unfinished
+    run again (a second task, which finds it done), and it shares the test's connection, so it
+    must be idle before the test reads or rolls back."""
+    deadline = time.monotonic() + timeout
+    while len(queue.huey) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(queue.huey) == 0
+    queue._consumer.stop(graceful=True)
+    queue._consumer = None
+
+
 def test_a_run_is_worked_by_the_queue(queued_app, session, make_case, make_user, make_firm):
     firm = make_firm()
     legal = make_user(Role.LEGAL)
@@ -57,6 +70,7 @@ def test_a_run_is_worked_by_the_queue(queued_app, session, make_case, make_user,
     assert len(queue.huey) == 1
     queue.ensure_worker()  # the embedded worker thread picks it up
     assert result.get(blocking=True, timeout=60) == "done"
+    _drain(queue)
     session.expire_all()
     run = session.get(BulkRun, run.id)
     assert (run.status, run.done) == (RunStatus.DONE, 3)

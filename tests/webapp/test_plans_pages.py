@@ -431,3 +431,12 @@ def test_following_up_a_broken_promise(client, session, case, legal):
     session.expire_all()
     assert session.get(Promise, promise.id).resolution_note == "已发律师函"
     assert f'data-case-id="{case.id}"' not in client.get("/plans/alerts").get_data(as_text=True)
+
+
+def test_the_waiver_approvers_are_offered_by_name_and_role_never_by_email(
+    client, session, case, make_user
+):
+    approver = make_user(Role.MANAGEMENT)
+    page = client.get(f"/cases/{case.id}/plans/new").get_data(as_text=True)
+    assert f"{approver.name} · Management" in page
+    assert approver.email not in page  # counsel use this form too: staff e-mails stay private

@@ -49,7 +49,7 @@ from cases.plans.queries import (
 )
 from cases.register import casefile, policies
 from cases.register.models import Case, CaseStatus
-from cases.users.models import Role, User
+from cases.users.models import ROLE_LABELS, Role, User
 from cases.validation import FORM_ERROR, parse
 from webapp import forms
 from webapp.auth import actor
@@ -212,7 +212,7 @@ def _choices(session: Session, case: Case) -> dict[str, list[tuple[str, str]]]:
         "acceleration_basis": [
             (b.value, tr(ACCELERATION_BASIS_LABELS[b])) for b in AccelerationBasis
         ],
-        "approver": [(str(u.id), f"{u.name} ({u.email})") for u in approvers],
+        "approver": [(str(u.id), f"{u.name} · {tr(ROLE_LABELS[u.role])}") for u in approvers],
         "has_document": bool(documents),
     }
 

@@ -21,7 +21,7 @@ from flask_login import login_required
 from sqlmodel import select
 
 from cases.base import today
-from cases.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from cases.errors import N_, DomainError, NotFound, PermissionDenied, ValidationError
 from cases.fees import FEE_STAGE_LABELS
 from cases.figures import Step
 from cases.ledger import operations as ledger
@@ -29,9 +29,9 @@ from cases.ledger.models import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS
 from cases.register import policies
 from cases.register.models import Case
 from cases.settlement import operations, queries
-from cases.settlement.models import FEE_REQUEST_STATUS_LABELS
+from cases.settlement.models import FEE_REQUEST_STATUS_LABELS, FeeRequest
 from cases.settlement.statement import computation, fee_statement
-from cases.users.models import LawFirm, User
+from cases.users.models import LawFirm, Role, User
 from webapp import forms
 from webapp.auth import actor
 from webapp.blueprints.casefile import _pdf_response, case_page
@@ -68,6 +68,21 @@ def _firm_names(session) -> dict[int, str]:
     return dict(session.exec(select(LawFirm.id, LawFirm.name)).all())
 
 
+def _sees_request(user: User, row: FeeRequest) -> bool:
+    """Counsel see only their own firm's fee requests: an earlier firm's request on the same
+    case carries its fee terms and computation (its business and ours, like its engagement)."""
+    return user.role != Role.COUNSEL or row.firm_id == user.firm_id
+
+
+def visible_fee_request(session, user: User, case: Case, fee_request_id: int) -> FeeRequest:
+    """A fee request of ``case`` the user may see (load the case through ``policies`` first);
+    anything else is ``NotFound``, like a request of another case."""
+    row = queries.case_fee_request(session, case, fee_request_id)
+    if not _sees_request(user, row):
+        raise NotFound(N_("No such fee request."))
+    return row
+
+
 # ---- the case page's part -------------------------------------------------------------------
 
 
@@ -75,7 +90,9 @@ def _firm_names(session) -> dict[int, str]:
 def _panel(session, user: User, case: Case) -> dict[str, Any]:
     can_request = policies.can(user, "fee.request")
     return {
-        "recoveries_fee_requests": queries.case_fee_requests(session, case),
+        "recoveries_fee_requests": [
+            row for row in queries.case_fee_requests(session, case) if _sees_request(user, row)
+        ],
         "recoveries_can_request": can_request
         and bool(queries.fee_engagements(session, user, case)),
         "recoveries_pending": queries.pending_total(session, case),
@@ -299,7 +316,7 @@ def _render_request(
     session = get_session()
     if status != 200:
         session.rollback()
-    row = queries.case_fee_request(session, case, fee_request_id)
+    row = visible_fee_request(session, user, case, fee_request_id)
     states = {"reject": FormState(), "pay": FormState({"paid_on": today().isoformat()})}
     if refused is not None:
         states[refused[0]] = refused[1]
@@ -329,7 +346,7 @@ def fee_statement_pdf(case_id: int, fee_request_id: int):
     already requested and paid, now due (WeasyPrint, embedded font)."""
     session, user = get_session(), actor()
     case = policies.get_visible_case(session, user, case_id)
-    row = queries.case_fee_request(session, case, fee_request_id)
+    row = visible_fee_request(session, user, case, fee_request_id)
     html = render_template(
         "pdf/fee_statement.html",
         fee=fee_statement(session, case, row),
