@@ -123,13 +123,7 @@ class BoardRow:
         return (self.due - on).days
 
     def urgency(self, on: date) -> str:
-        """``passed``, ``urgent`` (≤ 7 days), ``soon`` (≤ 30 days) or ``ok``."""
-        days = self.days_left(on)
-        if days < 0:
-            return "passed"
-        if days <= schedule.URGENT_DAYS:
-            return "urgent"
-        return "soon" if days <= schedule.SOON_DAYS else "ok"
+        return schedule.urgency(self.days_left(on))
 
     def flagged(self, on: date) -> bool:
         """Passed with nothing recorded about it: stays on every list until someone does."""

@@ -44,6 +44,16 @@ from cases.timeline.models import Event
 URGENT_DAYS = 7
 SOON_DAYS = 30
 
+
+def urgency(days_left: int) -> str:
+    """``passed``, ``urgent`` (≤ 7 days), ``soon`` (≤ 30 days) or ``ok``: the colour of a
+    deadline wherever it is shown (case page, board, digest)."""
+    if days_left < 0:
+        return "passed"
+    if days_left <= URGENT_DAYS:
+        return "urgent"
+    return "soon" if days_left <= SOON_DAYS else "ok"
+
 FREEZE_KINDS = {
     KeyDateKind.FREEZE_DEPOSIT: "deposit",
     KeyDateKind.FREEZE_MOVABLE: "movable",
@@ -71,15 +81,7 @@ class Deadline:
         return (self.due - on).days
 
     def urgency(self, on: date) -> str:
-        """``passed``, ``urgent`` (≤ 7 days), ``soon`` (≤ 30 days) or ``ok``."""
-        days = self.days_left(on)
-        if days < 0:
-            return "passed"
-        if days <= URGENT_DAYS:
-            return "urgent"
-        if days <= SOON_DAYS:
-            return "soon"
-        return "ok"
+        return urgency(self.days_left(on))
 
 
 @dataclass
