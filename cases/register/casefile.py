@@ -300,8 +300,26 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return dict(session.exec(select(User.id, User.name).where(User.id.in_(wanted))).all())
 
 
-def load(session: Session, case: Case) -> CaseFile:
-    """Everything the case file page shows, for a case the actor may see."""
+def private_files(session: Session, actor: User | None, case_id: int) -> set[int]:
+    """Files on the case that ``actor`` may not open although they see the case: for outside
+    counsel, the expense receipts another firm filed with its fee requests (a firm's fees and
+    expenses are between it and the company, not the next firm's business)."""
+    if actor is None or actor.role != Role.COUNSEL:
+        return set()
+    from cases.settlement.models import FeeExpense, FeeRequest  # settlement builds on register
+
+    return set(
+        session.exec(
+            select(FeeExpense.receipt_id)
+            .join(FeeRequest, FeeRequest.id == FeeExpense.fee_request_id)
+            .where(FeeRequest.case_id == case_id, FeeRequest.firm_id != actor.firm_id)
+        )
+    )
+
+
+def load(session: Session, case: Case, actor: User | None = None) -> CaseFile:
+    """Everything the case file page shows, for a case the actor may see (without the files
+    ``private_files`` keeps from them)."""
     claims = list(session.exec(select(Claim).where(Claim.case_id == case.id).order_by(Claim.id)))
     guarantors = list(
         session.exec(
@@ -335,6 +353,8 @@ def load(session: Session, case: Case) -> CaseFile:
             .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
         )
     )
+    hidden = private_files(session, actor, case.id)
+    documents = [a for a in documents if a.id not in hidden]
 
     by_event: dict[int, list[Attachment]] = defaultdict(list)
     for attachment in documents:
@@ -388,10 +408,16 @@ def audit_trail(session: Session, case_id: int) -> list[AuditRow]:
     return [AuditRow(entry, names.get(entry.actor_id)) for entry in entries]
 
 
-def case_attachment(session: Session, case: Case, attachment_id: int) -> Attachment:
-    """A file kept on this very case; any other id is ``NotFound``."""
+def case_attachment(
+    session: Session, case: Case, attachment_id: int, actor: User | None = None
+) -> Attachment:
+    """A file kept on this very case and open to ``actor``; any other id is ``NotFound``."""
     attachment = session.get(Attachment, attachment_id)
-    if attachment is None or attachment.case_id != case.id:
+    if (
+        attachment is None
+        or attachment.case_id != case.id
+        or attachment.id in private_files(session, actor, case.id)
+    ):
         raise NotFound(N_("No such file."))
     return attachment
 

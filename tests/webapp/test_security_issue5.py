@@ -28,7 +28,7 @@ from cases.engagements.models import Engagement, EngagementStatus
 from cases.parties.models import Party
 from cases.register.keydates import add_key_date
 from cases.register.models import Case
-from cases.settlement.models import FeeRequest
+from cases.settlement.models import FeeExpense, FeeRequest
 from cases.timeline.operations import attach_file
 from cases.users.models import Role
 from cases.users.operations import issue_token
@@ -206,10 +206,19 @@ def test_the_next_firm_sees_neither_the_earlier_firms_fee_requests_nor_their_sta
     assert client.get(base).status_code == 404
     assert client.get(f"{base}/statement.pdf").status_code == 404
 
+    receipt = session.exec(
+        select(FeeExpense.receipt_id).where(FeeExpense.fee_request_id == fee_request_id)
+    ).one()
+    receipt_url = f"/cases/{world.case.id}/attachments/{receipt}"
+    assert receipt_url not in page.get_data(as_text=True)  # nor the expense receipts
+    assert client.get(receipt_url).status_code == 404
+
     legal = client_for(app, world, "legal", api=False)
     page = legal.get(f"/cases/{world.case.id}").get_data(as_text=True)
     assert base in section(page, "fee-requests")
+    assert receipt_url in page
     assert legal.get(base).status_code == 200
+    assert legal.get(receipt_url).status_code == 200
 
 
 def test_the_next_firms_counsel_do_not_see_the_earlier_engagement(

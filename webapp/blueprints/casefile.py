@@ -246,7 +246,7 @@ def _render_detail(case: Case, user: User, refused: tuple[str, FormState] | None
     session = get_session()
     if refused:
         session.rollback()  # show the case as it is, without the refused change
-    file = casefile.load(session, case)
+    file = casefile.load(session, case, user)
     states = _defaults(file)
     if refused:
         states[refused[0]] = refused[1]
@@ -302,9 +302,9 @@ def detail(case_id: int):
 @login_required
 def summary_pdf(case_id: int):
     """The case on two or three A4 pages for a meeting or a file (WeasyPrint, embedded font)."""
-    session = get_session()
-    case = policies.get_visible_case(session, actor(), case_id)
-    file = casefile.load(session, case)
+    session, user = get_session(), actor()
+    case = policies.get_visible_case(session, user, case_id)
+    file = casefile.load(session, case, user)
     html = render_template(
         "pdf/case_summary.html",
         file=file,
@@ -345,7 +345,7 @@ def writeoff_pdf(case_id: int):
     if latest is None:
         flash(_("Generate the write-off application form (核销申请表) first."), "error")
         return redirect(url_for("documents.new", case_id=case.id), 303)
-    file = casefile.load(session, case)
+    file = casefile.load(session, case, user)
     form_file = session.get(Attachment, latest.attachment_id)
     html = render_template(
         "pdf/writeoff_cover.html",
@@ -541,9 +541,9 @@ def upload(case_id: int):
 @bp.get("/<int:case_id>/attachments/<int:attachment_id>")
 @login_required
 def download(case_id: int, attachment_id: int):
-    session = get_session()
-    case = policies.get_visible_case(session, actor(), case_id)
-    attachment = casefile.case_attachment(session, case, attachment_id)
+    session, user = get_session(), actor()
+    case = policies.get_visible_case(session, user, case_id)
+    attachment = casefile.case_attachment(session, case, attachment_id, user)
     store = current_app.extensions["qingshou_files"]
     response = send_file(
         store.path(attachment.stored_name),
