@@ -54,6 +54,7 @@ def urgency(days_left: int) -> str:
         return "urgent"
     return "soon" if days_left <= SOON_DAYS else "ok"
 
+
 FREEZE_KINDS = {
     KeyDateKind.FREEZE_DEPOSIT: "deposit",
     KeyDateKind.FREEZE_MOVABLE: "movable",
