@@ -34,6 +34,7 @@ from cases.register.models import (
 from cases.register.stages import Stage
 from cases.timeline.models import Attachment, Channel, Event, EventKind
 from cases.users.models import ApiToken, LawFirm, Role, User
+from cases.writeoffs.models import WriteOffApplication, WriteOffEvidence, WriteOffStep
 
 __all__ = [
     "ApiToken",
@@ -76,4 +77,7 @@ __all__ = [
     "Tag",
     "TemplateVersion",
     "User",
+    "WriteOffApplication",
+    "WriteOffEvidence",
+    "WriteOffStep",
 ]

@@ -54,6 +54,9 @@ AUDIT_ENTITY_LABELS = {
     "case_deadline": N_("Deadline added by hand"),
     "deadline_outcome": N_("Deadline outcome"),
     "delivery": N_("Delivery of a letter"),
+    "writeoff_application": N_("Write-off application"),
+    "writeoff_evidence": N_("Write-off evidence"),
+    "writeoff_step": N_("Write-off approval step"),
 }
 # Column names as shown in the audit trail (entries keep the raw column names).
 AUDIT_FIELD_LABELS = {
@@ -229,6 +232,31 @@ AUDIT_FIELD_LABELS = {
     "resolution_note": N_("Follow-up"),
     "resolved_by_id": N_("Followed up by"),
     "resolved_at": N_("Followed up at"),
+    # write-offs (核销)
+    "reason": N_("Reason"),
+    "regime": N_("Rules followed"),
+    "reason_detail": N_("Why the debt is lost"),
+    "legal_opinion": N_("Legal opinion"),
+    "legal_opinion_attachment_id": N_("Legal opinion file"),
+    "amount_entered": N_("Amount entered by hand"),
+    "amount_note": N_("Why the amount differs"),
+    "computed_amount": N_("Computed amount"),
+    "computed_on": N_("Computed on"),
+    "annual_revenue": N_("Annual revenue"),
+    "chain": N_("Approval chain"),
+    "round_no": N_("Submission no."),
+    "version": N_("Version"),
+    "applicant_id": N_("Applicant"),
+    "submitted_at": N_("Submitted at"),
+    "decided_at": N_("Decided at"),
+    "written_off_on": N_("Written off on"),
+    "withdrawn_at": N_("Withdrawn at"),
+    "application_id": N_("Write-off application"),
+    "item": N_("Checklist item"),
+    "evidence_id": N_("Evidence"),
+    "step_no": N_("Approval step"),
+    "role": N_("Role"),
+    "decision": N_("Decision"),
 }
 
 

@@ -48,6 +48,10 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "plan.manage": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "deadline.manage": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
     "delivery.record": frozenset({Role.ADMIN, Role.LEGAL, Role.COUNSEL}),
+    # write-offs (issue 6): legal applies, finance reviews, management approves
+    "writeoff.apply": frozenset({Role.ADMIN, Role.LEGAL}),
+    "writeoff.review": frozenset({Role.FINANCE}),
+    "writeoff.approve": frozenset({Role.MANAGEMENT}),
 }
 
 
