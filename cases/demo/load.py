@@ -9,7 +9,15 @@ from sqlalchemy import event as sa_event
 from sqlmodel import Session, select
 
 from cases.base import today, utcnow
-from cases.demo import extra_board, extra_delivery, extra_plans, extra_portal, extra_settlement
+from cases.demo import (
+    extra_board,
+    extra_delivery,
+    extra_plans,
+    extra_portal,
+    extra_reports,
+    extra_settlement,
+    extra_writeoffs,
+)
 from cases.demo.data import CREDITORS, DEMO_PASSWORD, EMAIL_DOMAIN, FIRM_COUNSEL, FIRMS, USERS
 from cases.demo.identities import make_uscc
 from cases.demo.plan import CasePlan, _at
@@ -266,7 +274,15 @@ def load_demo(session: Session, *, cases: int = 240, seed: int = 2026) -> None:
         _propose(session, random.Random(f"{seed}/proposals"), users, firms)
         session.flush()
         clock.now = min(_at(today(), 8, 0), utcnow() - timedelta(minutes=5))
-        for area in (extra_settlement, extra_plans, extra_delivery, extra_board, extra_portal):
+        for area in (
+            extra_settlement,
+            extra_plans,
+            extra_delivery,
+            extra_board,
+            extra_portal,
+            extra_writeoffs,
+            extra_reports,
+        ):
             area.seed(session, random.Random(seed), users)
             session.flush()
     finally:

@@ -52,6 +52,9 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "writeoff.apply": frozenset({Role.ADMIN, Role.LEGAL}),
     "writeoff.review": frozenset({Role.FINANCE}),
     "writeoff.approve": frozenset({Role.MANAGEMENT}),
+    # the management view (issue 6): ledger, aging, rates, targets, the monthly report
+    "report.view": frozenset({Role.ADMIN, Role.LEGAL, Role.FINANCE, Role.MANAGEMENT}),
+    "report.targets": frozenset({Role.ADMIN, Role.MANAGEMENT}),  # set targets per team/period
 }
 
 

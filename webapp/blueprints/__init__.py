@@ -17,10 +17,14 @@ def register_blueprints(app: Flask) -> None:
         documents,
         engagements,
         imports,
+        ledger,
+        packets,
         plans,
         portal,
         recoveries,
+        reports,
         runs,
+        writeoffs,
     )
 
     app.register_blueprint(auth.bp)
@@ -38,3 +42,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(board.bp)
     app.register_blueprint(delivery.bp)
     app.register_blueprint(portal.bp)
+    app.register_blueprint(writeoffs.bp)
+    app.register_blueprint(packets.bp)
+    app.register_blueprint(ledger.bp)
+    app.register_blueprint(reports.bp)
