@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,15 @@ class Settings:
     SMTP_SSL: int = 0  # TLS from the start (port 465)
     DIGEST_HOUR: int = 7  # hour of the day (Asia/Shanghai) the digest is made, 0–23
     BASE_URL: str = ""  # e.g. "https://qingshou.example.cn": links in the digest email
+    # Write-offs above this many yuan need a second, different manager's approval ("none":
+    # never); passed to the domain as its ``ApprovalPolicy`` (webapp/blueprints/writeoffs.py).
+    WRITEOFF_SECOND_APPROVAL_ABOVE: Decimal | None = Decimal("5000000")
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.WRITEOFF_SECOND_APPROVAL_ABOVE = _yuan_or_none(
+            "QS_WRITEOFF_SECOND_APPROVAL_ABOVE", self.WRITEOFF_SECOND_APPROVAL_ABOVE
+        )
 
     @classmethod
     def load(cls, override: dict[str, Any] | None = None) -> Settings:
@@ -97,3 +106,16 @@ class Settings:
             "TESTING": self.ENV == "testing",
             **{k: v for k, v in self.extra.items() if k.isupper()},
         }
+
+
+def _yuan_or_none(name: str, value: Decimal | str | int | None) -> Decimal | None:
+    """An amount of yuan (``5000000``, ``5000000.00``) or none (``none``/``off``)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "off")):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0:
+        raise RuntimeError(f"{name} must be an amount of yuan (e.g. 5000000) or 'none': {value!r}")
+    return amount.quantize(Decimal("0.01"))

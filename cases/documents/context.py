@@ -64,6 +64,7 @@ from cases.register.statement import (
 )
 from cases.users.models import LawFirm, User
 from cases.validation import FORM_ERROR, parse
+from cases.writeoffs.reasons import RULES, Regime
 
 ZERO = Decimal("0.00")
 ONE_DAY = timedelta(days=1)
@@ -142,6 +143,7 @@ WRITEOFF_REASONS = {
     s.WriteoffReason.SMALL_OVERDUE_1Y: (
         "逾期一年以上，单笔数额不超过五万元或者不超过年度收入总额万分之一，催收成本超过可收回金额"
     ),
+    s.WriteoffReason.RESTRUCTURING: "与债务人达成债务重组协议或者法院批准破产重整计划后，无法追偿",
 }
 # What the packet must hold for each reason (RULES.md §6: 财金〔2017〕90号; 税务总局公告2011年
 # 第25号 第二十二至二十四条), after the report every write-off needs.
@@ -175,9 +177,14 @@ WRITEOFF_EVIDENCE = {
     ],
     s.WriteoffReason.OVERDUE_3Y: ["逾期三年以上应收款项的专项报告（含历次催收记录）"],
     s.WriteoffReason.SMALL_OVERDUE_1Y: ["逾期一年以上小额应收款项的专项报告（含催收成本测算）"],
+    s.WriteoffReason.RESTRUCTURING: [
+        "债务重组协议或者人民法院批准破产重整计划的裁定书",
+        "债务人重组收益纳税情况说明",
+    ],
 }
-ENTERPRISE_ONLY = frozenset({s.WriteoffReason.OVERDUE_3Y, s.WriteoffReason.SMALL_OVERDUE_1Y})
-BANK_ONLY = frozenset({s.WriteoffReason.INTERNAL_EVIDENCE})
+# The regimes each reason is open to, as the approval workflow has them.
+ENTERPRISE_ONLY = frozenset(r for r in s.WriteoffReason if not RULES[r].applies_to(Regime.BANK))
+BANK_ONLY = frozenset(r for r in s.WriteoffReason if not RULES[r].applies_to(Regime.ENTERPRISE))
 
 
 # ---- case facts -------------------------------------------------------------------------------

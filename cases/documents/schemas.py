@@ -30,6 +30,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from cases.base import StrEnum
+from cases.writeoffs.reasons import WriteOffReason
 
 
 def _paragraphs(value: object) -> object:
@@ -495,15 +496,9 @@ class EnforcementContext(DocumentContext):
 # ---- 核销申请表 ------------------------------------------------------------------------------
 
 
-class WriteoffReason(StrEnum):
-    BANKRUPTCY = "bankruptcy"
-    DISSOLVED = "dissolved"
-    DEATH = "death"
-    DISASTER = "disaster"
-    ENFORCEMENT_TERMINATED = "enforcement_terminated"
-    INTERNAL_EVIDENCE = "internal_evidence"  # banks: no court or government document obtainable
-    OVERDUE_3Y = "overdue_3y"  # enterprises: overdue three years or more
-    SMALL_OVERDUE_1Y = "small_overdue_1y"  # enterprises: overdue a year, at most 50,000 yuan
+# One list of reasons for the form and the approval workflow (RULES.md §6): the write-off
+# domain's, with the regimes each reason is open to (``cases.writeoffs.reasons.RULES``).
+WriteoffReason = WriteOffReason
 
 
 class ChecklistRow(Doc):

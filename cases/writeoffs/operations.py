@@ -136,8 +136,9 @@ def _require_applicant(actor: User, application: WriteOffApplication) -> None:
 # ---- drafting -------------------------------------------------------------------------------
 
 
-def _computed(session: Session, case: Case, on: date) -> tuple[Decimal, dict[str, Any]]:
-    """Principal outstanding plus interest claimed on ``on``, with its computation."""
+def computed_amount(session: Session, case: Case, on: date) -> tuple[Decimal, dict[str, Any]]:
+    """Principal outstanding plus interest claimed on ``on``, with its computation (what an
+    application writes off unless the applicant enters less)."""
     statement = case_statement(session, case, on, load_series(session))
     figure = statement.total
     computation = {
@@ -157,7 +158,7 @@ def _set_amount(
     entered: Decimal | None,
     note: str | None,
 ) -> None:
-    computed, computation = _computed(session, case, on)
+    computed, computation = computed_amount(session, case, on)
     if computed <= 0:
         raise ValidationError.single("amount", NOTHING_OWED)
     if entered is not None and entered > computed:
@@ -310,7 +311,7 @@ def _submission_errors(
     missing = missing_items(application.reason, application.regime, provided)
     if missing:
         errors["evidence"] = [Message(MISSING_ITEM, item=Message(item.label)) for item in missing]
-    if not application.legal_opinion:
+    if not application.legal_opinion and application.legal_opinion_attachment_id is None:
         errors["legal_opinion"] = [Message(OPINION_NEEDED)]
     years = RULES[application.reason].overdue_years
     if years and (case.overdue_since is None or add_months(case.overdue_since, 12 * years) > on):

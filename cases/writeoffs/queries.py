@@ -3,16 +3,21 @@ and the money recovered on a case after it was written off. Nothing here changes
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, select
 
 from cases.errors import N_, NotFound
+from cases.figures import Figure, Step
 from cases.ledger.models import CONFIRMED, Payment
+from cases.parties.models import Party
 from cases.register import policies
-from cases.register.models import Case
+from cases.register.models import Case, Evidence
+from cases.timeline.models import Attachment
 from cases.users.models import Role, User
 from cases.writeoffs.models import (
     STEP_CAPABILITY,
@@ -43,6 +48,63 @@ def applications_for_case(session: Session, case_id: int) -> list[WriteOffApplic
         .order_by(WriteOffApplication.created_at.desc(), WriteOffApplication.id.desc())
     )
     return list(session.exec(stmt))
+
+
+def applications_of(session: Session, applicant_id: int) -> list[WriteOffApplication]:
+    """An applicant's applications, the latest changed first."""
+    stmt = (
+        select(WriteOffApplication)
+        .where(WriteOffApplication.applicant_id == applicant_id)
+        .order_by(WriteOffApplication.updated_at.desc(), WriteOffApplication.id.desc())
+    )
+    return list(session.exec(stmt))
+
+
+def in_progress(session: Session) -> list[WriteOffApplication]:
+    """Every application submitted and not yet decided to the end, the oldest first."""
+    stmt = (
+        select(WriteOffApplication)
+        .where(WriteOffApplication.status.in_(AWAITING))
+        .order_by(WriteOffApplication.submitted_at, WriteOffApplication.id)
+    )
+    return list(session.exec(stmt))
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An application as a list shows it: with its case's number and debtor."""
+
+    application: WriteOffApplication
+    case_number: str
+    debtor: str
+
+
+def listed(session: Session, applications: list[WriteOffApplication]) -> list[Listed]:
+    ids = {a.case_id for a in applications}
+    if not ids:
+        return []
+    names = {
+        case_id: (number, debtor)
+        for case_id, number, debtor in session.exec(
+            select(Case.id, Case.number, Party.name)
+            .join(Party, Party.id == Case.debtor_id)
+            .where(Case.id.in_(ids))
+        ).all()
+    }
+    return [Listed(a, *names[a.case_id]) for a in applications]
+
+
+def evidence_sources(session: Session, case_id: int) -> tuple[list[Attachment], list[Evidence]]:
+    """What may cover a checklist item: the case's files (newest first) and evidence rows."""
+    files = session.exec(
+        select(Attachment)
+        .where(Attachment.case_id == case_id)
+        .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
+    ).all()
+    rows = session.exec(
+        select(Evidence).where(Evidence.case_id == case_id).order_by(Evidence.id)
+    ).all()
+    return list(files), list(rows)
 
 
 def round_steps(
@@ -189,4 +251,42 @@ def recovered_after_writeoff(session: Session, case_id: int) -> RecoveryAfterWri
         written_off_on=application.written_off_on,
         written_off_amount=application.amount,
         payments=tuple(payments),
+    )
+
+
+# ---- the amount's computation as kept on the application --------------------------------------
+
+_MONEY = re.compile(r"^-?\d+\.\d+$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _revive(value: Any) -> Any:
+    """A JSON value of a kept figure back to what it was: money to Decimal, days to date."""
+    if isinstance(value, str) and _MONEY.match(value):
+        return Decimal(value)
+    if isinstance(value, str) and _DAY.match(value):
+        return date.fromisoformat(value)
+    return value
+
+
+def computation_figure(computation: dict[str, Any] | None) -> Figure | None:
+    """The computed amount's figure (principal outstanding plus interest claimed, claim by
+    claim) from the computation an application keeps (``operations.computed_amount``)."""
+    kept = (computation or {}).get("total")
+    if not kept:
+        return None
+    steps = tuple(
+        Step(
+            s["label"],
+            _revive(s.get("value")),
+            {k: _revive(v) for k, v in (s.get("params") or {}).items()},
+        )
+        for s in kept.get("steps", [])
+    )
+    return Figure(
+        _revive(kept.get("value")),
+        kept.get("rule", ""),
+        {k: _revive(v) for k, v in (kept.get("inputs") or {}).items()},
+        steps,
+        tuple(kept.get("warnings", [])),
     )

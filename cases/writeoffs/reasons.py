@@ -40,7 +40,7 @@ REGIME_LABELS = {
 
 
 class WriteOffReason(StrEnum):
-    # Values shared with ``cases.documents.schemas.WriteoffReason`` (the packet template).
+    # Also the reasons of the 核销申请表 template (``cases.documents.schemas.WriteoffReason``).
     BANKRUPTCY = "bankruptcy"
     DISSOLVED = "dissolved"  # licence cancelled or revoked, deregistered
     DEATH = "death"  # death, declared missing or dead, incapacity

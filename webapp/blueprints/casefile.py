@@ -56,6 +56,7 @@ from cases.timeline.operations import attach_file
 from cases.timeline.operations import log_event as log_event_op
 from cases.timeline.storage import check_upload
 from cases.users.models import LawFirm, Role, User
+from cases.writeoffs.packet import latest_application
 from webapp import forms
 from webapp.auth import actor
 from webapp.db import get_session
@@ -337,9 +338,13 @@ WRITEOFF_STEPS = (
 @bp.get("/<int:case_id>/writeoff-packet.pdf")
 @login_required
 def writeoff_pdf(case_id: int):
-    """Cover and approval sheet of the write-off packet, from the latest 核销申请表 generated."""
+    """The write-off packet of the case's latest application (``packets.pdf``); without an
+    application, the cover and a paper approval sheet from the latest 核销申请表 generated."""
     session, user = get_session(), actor()
     case = policies.authorize(session, user, case_id, "case.writeoff_packet")
+    application = latest_application(session, case.id)
+    if application is not None:
+        return redirect(url_for("packets.pdf", application_id=application.id), 303)
     made = [g for g in archive.generated_for(session, case.id) if g.template == WRITEOFF]
     latest = made[0] if made else None  # newest first
     if latest is None:
