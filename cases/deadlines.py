@@ -24,6 +24,7 @@ rolled-over end and why). ``DEADLINE_KINDS`` gives the UI a label and citation p
 from __future__ import annotations
 
 import calendar
+import functools
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -109,6 +110,16 @@ class HolidayDataMissing(UserWarning):
 # --- the calendar -------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
+def _workday(d: date) -> bool | None:
+    """``chinese_calendar.is_workday`` remembered (it is called per day of every deadline of
+    every case on a page or export); None for a year without holiday data."""
+    try:
+        return chinese_calendar.is_workday(d)
+    except NotImplementedError:
+        return None
+
+
 class _Calendar:
     """Working-day look-ups for one computation, remembering the years without holiday data."""
 
@@ -116,11 +127,11 @@ class _Calendar:
         self.missing: set[int] = set()
 
     def is_working(self, d: date) -> bool:
-        try:
-            return chinese_calendar.is_workday(d)
-        except NotImplementedError:
+        working = _workday(d)
+        if working is None:
             self.missing.add(d.year)
             return d.weekday() < 5
+        return working
 
     def holiday_name(self, d: date) -> str | None:
         """The holiday's Chinese name (元旦, 春节, 国庆节 …): a proper name, like a citation."""
