@@ -79,6 +79,10 @@ ABOVE_COMPUTED = N_(
 )
 AMOUNT_NOTE_NEEDED = N_("Explain why the amount differs from the computed %(computed)s yuan")
 OVERDUE_YEARS = N_("The debt has not been overdue for %(years)s years on %(on)s")
+OWED_LESS_NOW = N_(
+    "Money was received since the application was submitted: %(owed)s yuan is owed today, "
+    "less than the %(amount)s yuan to write off. Return it to the applicant to correct the amount"
+)
 SMALL_ITEM = N_(
     "A small debt is at most %(limit)s yuan (50,000 yuan or 1/10,000 of the annual revenue)"
 )
@@ -392,6 +396,10 @@ def decide(
         raise ValidationError.single(
             "reason", N_("At most %(max_length)s characters"), max_length=1000
         )
+    if decision == Decision.APPROVE:  # never agree to write off more than is owed that day
+        owed, _computation = computed_amount(session, case, on or today())
+        if application.amount > owed:
+            raise DomainError(OWED_LESS_NOW, owed=owed, amount=application.amount)
     last = decision == Decision.APPROVE and step_no == len(chain)
     action = "reject" if decision == Decision.REJECT else ("approve_last" if last else "approve")
     new_status = _next(application, action)
