@@ -5,6 +5,8 @@ import cases.board.models  # noqa: F401
 import cases.delivery.models  # noqa: F401
 import cases.plans.models  # noqa: F401
 import cases.portal.models  # noqa: F401
+import cases.reports.ledger_exports  # noqa: F401
+import cases.reports.targets  # noqa: F401
 import cases.settlement.models  # noqa: F401
 from cases.audit.models import AuditAction, AuditEntry
 from cases.documents.archive import GeneratedDocument

@@ -25,6 +25,7 @@ class Settings:
     LOGIN_RATE_LIMIT: str = "10 per minute;50 per hour"
     DEFAULT_LOCALE: str = "zh"
     PAGE_SIZE: int = 50
+    LEDGER_EXPORT_SYNC_LIMIT: int = 5000  # a bigger ledger .xlsx is made by the job queue
     QUEUE_URL: str = ""  # "" = embedded SQLite queue; redis://…; memory:// (run tasks inline)
     EMBEDDED_WORKER: int = 1  # the web process runs a worker thread (single-machine set-ups)
     FIRM_SILENT_DAYS: int = 30  # firm scorecards flag a firm with no news for this many days

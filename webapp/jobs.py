@@ -1,4 +1,4 @@
-"""The job queue for long work (bulk document runs), on huey.
+"""The job queue for long work (bulk document runs, big ledger exports), on huey.
 
 - ``QS_QUEUE_URL`` unset: an embedded queue in ``instance/queue.db`` (SQLite, no server), and
   the web process runs one worker thread itself (``QS_EMBEDDED_WORKER=1``, the default).
@@ -7,8 +7,8 @@
 - ``QS_QUEUE_URL=memory://`` (tests): tasks run immediately, in the caller.
 
 A task only names a run; the state is in the database (``cases.documents.bulk``), so a worker
-that dies loses nothing: every worker, on start-up, queues every unfinished run again, and a
-run is worked by one worker at a time.
+that dies loses nothing: every worker, on start-up, queues every unfinished run (and ledger
+export, ``cases.reports.ledger_exports``) again, and each is worked by one worker at a time.
 
 The deadlines board's daily digest is a periodic task (``daily_digest``): a worker that runs
 periodic tasks (the embedded one, ``flask worker``) makes it from ``QS_DIGEST_HOUR`` o'clock,
@@ -32,6 +32,7 @@ from huey.consumer import Consumer
 
 from cases.base import BUSINESS_TZ
 from cases.documents import bulk
+from cases.reports.ledger_exports import unfinished_exports
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,17 @@ class Queue:
     embedded: bool
     periodic: bool = True  # the embedded worker runs periodic tasks too (not in tests)
     daily_digest: Any = None  # the periodic huey task of the deadlines board
+    ledger_export: Any = None  # the huey task: ledger_export(export_id)
     _consumer: Consumer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def enqueue_run(self, run_id: int) -> None:
         self.ensure_worker()
         self.run_bulk(run_id)
+
+    def enqueue_ledger_export(self, export_id: int) -> None:
+        self.ensure_worker()
+        self.ledger_export(export_id)
 
     def ensure_worker(self) -> None:
         """Start the embedded worker thread once per process (when configured)."""
@@ -98,12 +104,23 @@ def init_app(app: Flask, url: str, instance_dir: Path, embedded: bool) -> Queue:
             status = bulk.process_run(db.session_factory, store, run_id, bulk_generator(store))
             return status.value if status else None
 
+    @huey.task(name="ledger_export")
+    def ledger_export(export_id: int) -> str | None:
+        from webapp.blueprints.ledger import run_export
+
+        with app.app_context():
+            status = run_export(app, export_id)
+            return status.value if status else None
+
     @huey.on_startup()
     def resume_unfinished() -> None:
         with app.app_context(), app.extensions["qingshou_db"].session_factory() as session:
             for run_id in bulk.unfinished_runs(session):
                 log.info("queueing unfinished bulk run %s again", run_id)
                 run_bulk(run_id)
+            for export_id in unfinished_exports(session):
+                log.info("queueing unfinished ledger export %s again", export_id)
+                ledger_export(export_id)
 
     hour = app.extensions["qingshou_settings"].DIGEST_HOUR
 
@@ -116,7 +133,7 @@ def init_app(app: Flask, url: str, instance_dir: Path, embedded: bool) -> Queue:
             return "skipped" if report.skipped else f"{report.notifications} digests"
 
     periodic = app.extensions["qingshou_settings"].ENV != "testing"
-    queue = Queue(huey, run_bulk, embedded, periodic, daily_digest)
+    queue = Queue(huey, run_bulk, embedded, periodic, daily_digest, ledger_export)
     app.extensions["qingshou_queue"] = queue
 
     @app.before_request

@@ -116,6 +116,8 @@ class Payment(PaymentBase, table=True):
             "status != 'confirmed' OR confirmed_at IS NOT NULL", name="confirmation_dated"
         ),
         sa.Index("ix_payment_case_received", "case_id", "received_on"),
+        # the money of a period, read from the index alone (migration 0017)
+        sa.Index("ix_payment_status_received", "status", "received_on", "case_id", "amount"),
         # one live payment per bank reference, across all cases
         sa.Index(
             "uq_payment_bank_ref_live",

@@ -189,6 +189,8 @@ class Claim(ClaimBase, table=True):
     __table_args__ = (
         sa.CheckConstraint("principal > 0", name="principal_positive"),
         sa.CheckConstraint("interest_basis IN (360, 365)", name="interest_basis"),
+        # the claims not yet due at a day, read from the index alone (migration 0017)
+        sa.Index("ix_claim_due_case", "due_date", "case_id", "principal", "signed_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

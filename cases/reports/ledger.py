@@ -11,6 +11,9 @@ the amount written off, 账销案存), the last action and the next step, status
   promises' for those ids).
 - ``ledger_rows(session, actor, filters)``: every matching row in the same order, read in
   chunks (``yield_per``) with the same details per chunk: the .xlsx export.
+- ``ledger_count``, ``ledger_ids`` and ``ledger_rows_of``: the same rows for an export made in
+  the background (``cases.reports.ledger_exports``): the count, the ordered ids, then the rows
+  of a chunk of ids.
 - ``record_export``: the audit entry of an export (who, which filters, how many rows).
 
 Money is the register's: principal claimed, confirmed money recovered (``Case.recovered_amount``
@@ -455,6 +458,40 @@ def ledger_rows(
         yield from _rows(session, part, creditors, on)
 
 
+def ledger_count(
+    session: Session, actor: User, filters: LedgerFilters | None = None, *, on: date | None = None
+) -> int:
+    """How many rows ``ledger_rows`` would give: one count."""
+    filters = filters or LedgerFilters()
+    on = on or today()
+    where = _where(session, actor, filters, _creditors(session), on)
+    return session.execute(sa.select(sa.func.count()).select_from(Case).where(*where)).scalar_one()
+
+
+def ledger_ids(
+    session: Session, actor: User, filters: LedgerFilters | None = None, *, on: date | None = None
+) -> list[int]:
+    """The ids of every row ``ledger_rows`` would give, in the same order (for a background
+    export, which then reads them a chunk at a time with ``ledger_rows_of``)."""
+    filters = filters or LedgerFilters()
+    on = on or today()
+    where = _where(session, actor, filters, _creditors(session), on)
+    stmt = sa.select(Case.id).where(*where).order_by(*_order_by(filters))
+    return list(session.scalars(stmt))
+
+
+def ledger_rows_of(session: Session, case_ids: Sequence[int], *, on: date) -> list[LedgerRow]:
+    """The rows of ``case_ids`` (already chosen for what the actor may see), in that order;
+    a case gone meanwhile is left out."""
+    if not case_ids:
+        return []
+    dialect = session.get_bind().dialect.name
+    stmt = _joined(sa.select(*_ROW_COLUMNS)).where(_among(Case.id, list(case_ids), dialect))
+    found = {row["id"]: row for row in session.execute(stmt).mappings()}
+    ordered = [found[i] for i in case_ids if i in found]
+    return _rows(session, ordered, _creditors(session), on)
+
+
 def _rows(
     session: Session, found: Sequence[Mapping[str, Any]], creditors: _Creditors, on: date
 ) -> list[LedgerRow]:
@@ -655,10 +692,18 @@ def next_steps(session: Session, case_ids: Sequence[int], on: date) -> dict[int,
 
 
 def record_export(
-    session: Session, actor: User, filters: LedgerFilters, *, rows: int, on: date, kind: str
+    session: Session,
+    actor: User,
+    filters: LedgerFilters,
+    *,
+    rows: int,
+    on: date,
+    kind: str,
+    job: int | None = None,
 ) -> AuditEntry:
     """Write who exported the ledger, with which filters, sort and as-of day, and how many rows
-    (an immutable audit row: the database refuses to change or delete it)."""
+    — and the background job that made it, if one did (``cases.reports.ledger_exports``) — as
+    an immutable audit row: the database refuses to change or delete it."""
     entry = AuditEntry(
         actor_id=actor.id,
         action=AuditAction.CREATE,
@@ -669,6 +714,7 @@ def record_export(
             "sort": [None, f"{filters.sort.value} {filters.order.value}"],
             "as_of": [None, on.isoformat()],
             "rows": [None, rows],
+            **({"job": [None, job]} if job is not None else {}),
         },
     )
     session.add(entry)

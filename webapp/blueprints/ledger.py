@@ -5,7 +5,12 @@ finance and management; counsel 403).
   (``cases.reports.ledger.ledger_page``), 50 rows a page (``QS_PAGE_SIZE``);
 - ``GET /ledger.xlsx``: every matching row, same filters and order, as a workbook
   (``cases.reports.ledger_xlsx``); each export is written to the audit trail with its filters
-  and the number of rows.
+  and the number of rows. Up to ``QS_LEDGER_EXPORT_SYNC_LIMIT`` rows (5,000) the workbook is
+  made in the request; beyond, it is queued on the job queue (``webapp/jobs.py``,
+  ``cases.reports.ledger_exports``) and the answer is a 303 to the export's page;
+- ``GET /ledger/exports/<id>``: the export's status and progress (refreshed from
+  ``/progress`` as JSON while open), its error if it failed, and ``/download`` once done —
+  for whoever asked for it only (anyone else: 404); the file is kept 7 days.
 """
 
 from __future__ import annotations
@@ -13,26 +18,40 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, send_file, url_for
-from flask_babel import gettext
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale, get_locale, gettext
 from flask_login import login_required
 
-from cases.base import today
-from cases.errors import N_
+from cases.base import today, utcnow
+from cases.errors import N_, NotFound
 from cases.register import policies
 from cases.register.aging import AGING_LABELS
 from cases.register.models import LABELS, CaseStatus
 from cases.register.queries import filter_options
 from cases.register.stages import STAGE_LABELS
+from cases.reports import ledger_exports
 from cases.reports.ledger import (
     NEXT_STEP_LABELS,
     LedgerFilters,
     creditor_choices,
+    ledger_count,
     ledger_page,
     ledger_rows,
     parse_params,
     record_export,
 )
+from cases.reports.ledger_exports import EXPORT_STATUS_LABELS, ExportStatus, LedgerExport
 from cases.reports.ledger_xlsx import WRITTEN_OFF_TEXT, write_ledger
 from webapp.auth import actor
 from webapp.db import get_session
@@ -121,6 +140,8 @@ def index():
         AGING_LABELS=AGING_LABELS,
         NEXT_STEP_LABELS=NEXT_STEP_LABELS,
         WRITTEN_OFF_TEXT=WRITTEN_OFF_TEXT,
+        exports=ledger_exports.exports_of(session, user, limit=5),
+        EXPORT_STATUS_LABELS=EXPORT_STATUS_LABELS,
         **_choices(session, user),
     )
 
@@ -132,20 +153,122 @@ def export():
     policies.require(user, "report.view")
     filters, _page, _ignored = parse_params(request.args)
     on = today()
+    filters_text = _filters_text(filters, _choices(session, user))
+    total = ledger_count(session, user, filters, on=on)
+    if total > current_app.extensions["qingshou_settings"].LEDGER_EXPORT_SYNC_LIMIT:
+        return _export_later(session, user, filters, on, total, filters_text)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (send_file closes it)
     count = write_ledger(
         out,
         ledger_rows(session, user, filters, on=on),
         on=on,
         gettext=gettext,
-        filters_text=_filters_text(filters, _choices(session, user)),
+        filters_text=filters_text,
     )
     record_export(session, user, filters, rows=count, on=on, kind="xlsx")
     out.seek(0)
-    name = gettext("Ledger")
-    return send_file(
-        out,
+    return send_file(out, mimetype=XLSX, as_attachment=True, download_name=_file_name(on))
+
+
+def _file_name(on) -> str:
+    return f"{gettext('Ledger')}-{on.isoformat()}.xlsx"
+
+
+def _export_later(session, user, filters: LedgerFilters, on, total: int, filters_text: str):
+    """Too many rows for one request: queue the export and show its page."""
+    job = ledger_exports.start_export(
+        session,
+        user,
+        filters,
+        on=on,
+        locale=str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+        total=total,
+        filters_text=filters_text,
+    )
+    session.commit()  # the worker reads the export from the database
+    current_app.extensions["qingshou_queue"].enqueue_ledger_export(job.id)
+    flash(
+        gettext(
+            "%(count)s cases: the workbook is being made in the background. "
+            "It will be on this page when it is ready.",
+            count=total,
+        ),
+        "success",
+    )
+    return redirect(url_for(".export_status", export_id=job.id), 303)
+
+
+def run_export(app: Flask, export_id: int) -> ExportStatus | None:
+    """The job queue's task (``webapp/jobs.py``): make the workbook of export ``export_id``."""
+    db, store = app.extensions["qingshou_db"], app.extensions["qingshou_files"]
+
+    def write(out, rows, job: LedgerExport) -> int:
+        with app.test_request_context(), force_locale(job.locale):  # the asker's language
+            return write_ledger(
+                out, rows, on=job.as_of, gettext=gettext, filters_text=job.filters_text
+            )
+
+    return ledger_exports.process_export(db.session_factory, store, export_id, write)
+
+
+def _progress(job: LedgerExport) -> dict[str, Any]:
+    eta = None
+    if job.status == ExportStatus.RUNNING and job.started_at and job.done:
+        elapsed = (utcnow() - job.started_at).total_seconds()
+        eta = round(elapsed / job.done * max(job.total - job.done, 0))
+    done = job.status == ExportStatus.DONE and job.stored_name
+    return {
+        "status": job.status.value,
+        "status_text": tr(EXPORT_STATUS_LABELS[job.status]),
+        "total": job.total,
+        "done": job.done,
+        "failed": 0,
+        "percent": job.percent,
+        "eta_seconds": eta,
+        "download": url_for(".export_download", export_id=job.id) if done else None,
+    }
+
+
+@bp.get("/ledger/exports/<int:export_id>")
+@login_required
+def export_status(export_id: int):
+    session, user = get_session(), actor()
+    job = ledger_exports.get_export(session, user, export_id)
+    queue = current_app.extensions["qingshou_queue"]
+    if job.is_stale(utcnow()):  # its worker died: start it again
+        queue.enqueue_ledger_export(job.id)
+        session.refresh(job)
+    queue.ensure_worker()
+    return render_template(
+        "ledger/export.html",
+        job=job,
+        filters=job.ledger_filters,
+        progress=_progress(job),
+        keep_days=ledger_exports.KEEP_DAYS,
+        ledger_url=ledger_url,
+    )
+
+
+@bp.get("/ledger/exports/<int:export_id>/progress")
+@login_required
+def export_progress(export_id: int):
+    job = ledger_exports.get_export(get_session(), actor(), export_id)
+    return jsonify(_progress(job))
+
+
+@bp.get("/ledger/exports/<int:export_id>/download")
+@login_required
+def export_download(export_id: int):
+    job = ledger_exports.get_export(get_session(), actor(), export_id)
+    if job.status != ExportStatus.DONE or not job.stored_name:
+        raise NotFound(N_("The export is not ready, or its file has been removed."))
+    store = current_app.extensions["qingshou_files"]
+    response = send_file(
+        store.path(job.stored_name),
         mimetype=XLSX,
         as_attachment=True,
-        download_name=f"{name}-{on.isoformat()}.xlsx",
+        download_name=_file_name(job.as_of),
+        max_age=0,
     )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
