@@ -19,6 +19,12 @@ from decimal import Decimal
 from typing import Any
 
 
+class Unit(enum.StrEnum):
+    """What a step's value counts where its type does not say it (a Decimal reads as money)."""
+
+    PERCENT = "percent"  # e.g. 12.35 for 12.35%
+
+
 @dataclass(frozen=True)
 class Step:
     """One line of a computation, e.g. a tier: ``label % params`` → ``value``."""
@@ -26,6 +32,7 @@ class Step:
     label: str
     value: Decimal | date | int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    unit: Unit | None = None  # None: money, a date or a count, as the value's type says
 
 
 @dataclass(frozen=True)
@@ -42,16 +49,20 @@ class Figure:
             "value": _json(self.value),
             "rule": self.rule,
             "inputs": {k: _json(v) for k, v in self.inputs.items()},
-            "steps": [
-                {
-                    "label": s.label,
-                    "value": _json(s.value),
-                    "params": {k: _json(v) for k, v in s.params.items()},
-                }
-                for s in self.steps
-            ],
+            "steps": [_step_json(s) for s in self.steps],
             "warnings": list(self.warnings),
         }
+
+
+def _step_json(step: Step) -> dict[str, Any]:
+    data = {
+        "label": step.label,
+        "value": _json(step.value),
+        "params": {k: _json(v) for k, v in step.params.items()},
+    }
+    if step.unit is not None:  # only where it says more than the value's type
+        data["unit"] = step.unit.value
+    return data
 
 
 def _json(value: Any) -> Any:

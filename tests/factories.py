@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from stdnum.cn import ric, uscc
 
+from cases.base import BUSINESS_TZ
 from cases.documents.bulk import start_run
+from cases.ledger.models import Payment, PaymentStatus
+from cases.register.operations import refresh_totals
 
 _counter = itertools.count(1)
 
@@ -43,6 +47,40 @@ def case_payload(creditor_id: int, **overrides: Any) -> dict[str, Any]:
     }
     data.update(overrides)
     return data
+
+
+def claim_in(principal: str, due: str, signed: str | None = None) -> dict[str, Any]:
+    """A claim payload for ``make_case(claims=[...])``: ``principal`` due on ``due``."""
+    data: dict[str, Any] = {
+        "contract_ref": f"HT-{due}",
+        "contract_title": "购销合同",
+        "principal": Decimal(principal),
+        "due_date": due,
+    }
+    if signed:
+        data["signed_on"] = signed
+    return data
+
+
+def add_payment(
+    session, case, amount: str, on: date, status: PaymentStatus = PaymentStatus.CONFIRMED
+) -> Payment:
+    """A payment received on ``on``, confirmed by finance at noon that day unless ``status``
+    says otherwise, with the case's totals refreshed and flushed (not committed)."""
+    confirmed = status == PaymentStatus.CONFIRMED
+    payment = Payment(
+        case_id=case.id,
+        received_on=on,
+        amount=Decimal(amount),
+        payer="债务人",
+        status=status,
+        confirmed_at=datetime.combine(on, time(12), BUSINESS_TZ) if confirmed else None,
+        rejected_reason="银行流水未见此款" if status == PaymentStatus.REJECTED else None,
+    )
+    session.add(payment)
+    refresh_totals(session, case)
+    session.flush()
+    return payment
 
 
 def letter_run(session, actor, cases, fields=None, **kw):

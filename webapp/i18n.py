@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from cases.base import business_time
 from cases.errors import Message
-from cases.figures import Step
+from cases.figures import Step, Unit
 from cases.money import FEN, to_fen
 from webapp.extensions import babel
 
@@ -84,6 +84,14 @@ def value_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def step_value(step: Step) -> str:
+    """A step's value for display: a percentage as one (12.35%), never as money; anything else
+    as ``value_text`` shows it."""
+    if step.unit == Unit.PERCENT and isinstance(step.value, Decimal | int):
+        return f"{Decimal(step.value):f}%"
+    return value_text(step.value)
+
+
 def _param(value: object) -> object:
     if isinstance(value, Decimal):
         return money(value, symbol=False) if value == value.quantize(FEN) else str(value)
@@ -100,6 +108,7 @@ def init_i18n(app: Flask) -> None:
         date=fmt_date,
         datetime=fmt_datetime,
         step_text=step_text,
+        step_value=step_value,
         value_text=value_text,
     )
     app.jinja_env.globals.update(LOCALES=LOCALES, tr=tr, get_locale=get_locale)

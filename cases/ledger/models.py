@@ -115,7 +115,9 @@ class Payment(PaymentBase, table=True):
         sa.CheckConstraint(
             "status != 'confirmed' OR confirmed_at IS NOT NULL", name="confirmation_dated"
         ),
-        sa.Index("ix_payment_case_received", "case_id", "received_on"),
+        # a case's payments by date; with status and amount, its money from the index alone
+        # (migration 0019)
+        sa.Index("ix_payment_case_received", "case_id", "received_on", "status", "amount"),
         # the money of a period, read from the index alone (migration 0017)
         sa.Index("ix_payment_status_received", "status", "received_on", "case_id", "amount"),
         # one live payment per bank reference, across all cases

@@ -10,11 +10,12 @@ benchmark can time on its own):
 3. ``figures.funnel``;
 4. ``rates.rates(period)`` — the three rates of seed 004 with their inputs;
 5. ``recovered_series(trend periods)`` — money recovered in each of the 12 periods of the
-   trend, one query; ``rate_values(p)`` for each of them (three queries each:
-   ``rates.due_and_collected``, ``rates.receivables_at_end``, ``rates.written_off``);
-6. ``targets.targets_during(period)``, ``targets.progress`` for each (one query each) and
+   trend, one query; ``rate_values(p)`` for each of them (``rates.amounts``, two passes,
+   and ``rates.written_off``);
+6. ``targets.targets_during(period)``, ``targets.progress_all`` (two queries at most) and
    ``targets.scope_names``;
-7. ``rankings.ranking`` by branch, handler and firm (two grouped queries and the names each).
+7. ``rankings.ranking`` by branch, handler and firm (money recovered, the two passes of the
+   rates and the names each).
 
 The chosen period drives the rates, the trend, the targets shown and the rankings; ``on``
 (normally today) fixes the aging buckets, the cards and the targets' progress.
@@ -146,12 +147,15 @@ def rate_values(
     session: Session, period: Period
 ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
     """(recovery, overdue, bad-debt) rate of ``period`` in percent, the seed-004 formulas of
-    ``rates`` (three queries: the end-of-period receivables are read once for two rates)."""
-    due, collected = rates_module.due_and_collected(session, period)
-    receivable, overdue = rates_module.receivables_at_end(session, period)
+    ``rates`` (its amounts read once: ``rates.amounts``, and ``rates.written_off``)."""
+    found = rates_module.amounts(session, period)
     gone = rates_module.written_off(session, period)
     percent = rates_module.percent
-    return percent(collected, due), percent(overdue, receivable), percent(gone, receivable)
+    return (
+        percent(found.collected, found.due),
+        percent(found.overdue, found.receivable),
+        percent(gone, found.receivable),
+    )
 
 
 def trend(session: Session, periods: Sequence[Period]) -> list[TrendPoint]:

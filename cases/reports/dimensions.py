@@ -8,10 +8,10 @@ and firm are the case's current ones (None: not assigned / not engaged).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from cases.base import StrEnum
@@ -36,31 +36,42 @@ DIMENSION_LABELS = {
 }
 
 
-def creditor_roots() -> sa.CTE:
-    """``(id, root_id)`` for every creditor: the top of its tree (a recursive CTE)."""
-    tree = (
-        sa.select(Creditor.id.label("id"), Creditor.id.label("root_id"))
-        .where(Creditor.parent_id.is_(None))
-        .cte("creditor_root", recursive=True)
-    )
-    child = aliased(Creditor)
-    return tree.union_all(
-        sa.select(child.id, tree.c.root_id).join(tree, child.parent_id == tree.c.id)
-    )
-
-
-def grouped(stmt: sa.Select[Any], dimension: Dimension | str) -> tuple[sa.Select[Any], Any]:
-    """``stmt`` (which selects from ``case``) joined as the dimension needs, and its key."""
-    dimension = Dimension(dimension)
-    if dimension == Dimension.CREDITOR:
-        roots = creditor_roots()
-        return stmt.join(roots, roots.c.id == Case.creditor_id), roots.c.root_id
-    column = {
+def column(dimension: Dimension | str) -> Any:
+    """The column of ``case`` a grouping reads: the creditor entity for creditor and branch
+    (a creditor's cases are rolled up to the top of its tree by ``key_of``)."""
+    return {
+        Dimension.CREDITOR: Case.creditor_id,
         Dimension.BRANCH: Case.creditor_id,
         Dimension.HANDLER: Case.handler_id,
         Dimension.FIRM: Case.firm_id,
-    }[dimension]
-    return stmt, column
+    }[Dimension(dimension)]
+
+
+def roots(session: Session) -> dict[int, int]:
+    """The top of its tree for every creditor entity (one query over ``creditor``, which is
+    small: a few hundred entities against the cases' hundred thousands)."""
+    parent = dict(session.execute(sa.select(Creditor.id, Creditor.parent_id)).all())
+    found: dict[int, int] = {}
+    for start in parent:
+        path = []
+        node = start
+        while node not in found and parent.get(node) is not None and len(path) <= len(parent):
+            path.append(node)
+            node = parent[node]
+        top = found.get(node, node)
+        for seen in (*path, node):
+            found[seen] = top
+    return found
+
+
+def key_of(session: Session, dimension: Dimension | str) -> Callable[[int | None], int | None]:
+    """The group of a value of ``column(dimension)``: itself, or for creditors the top of the
+    entity's tree. Queries group by the plain column — cheap — and roll up here, rather than
+    joining every row to a recursive walk of the tree."""
+    if Dimension(dimension) != Dimension.CREDITOR:
+        return lambda key: key
+    top = roots(session)
+    return lambda key: None if key is None else top.get(key, key)
 
 
 def names(session: Session, dimension: Dimension | str, keys: list[int | None]) -> dict[int, str]:

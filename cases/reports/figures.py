@@ -26,7 +26,7 @@ from cases.ledger.models import CONFIRMED, Payment
 from cases.register.aging import AgingBucket, due_range
 from cases.register.models import Case
 from cases.register.stages import Stage
-from cases.reports.dimensions import Dimension, grouped
+from cases.reports.dimensions import Dimension, column, key_of
 from cases.reports.periods import Period
 
 FEN = Decimal("0.01")
@@ -85,23 +85,24 @@ def bucket_expression(on: date) -> sa.ColumnElement[str]:
 def aging(session: Session, dimension: Dimension | str, *, on: date) -> list[AgingRow]:
     """Count and outstanding principal per aging bucket for each creditor, branch, handler or
     firm, as of ``on``: one grouped query. Rows come by key (unassigned last)."""
-    inner, key = grouped(
-        sa.select(Case.id)
-        .where(Case.overdue_since.is_not(None), Case.stage != Stage.WRITTEN_OFF)
-        .add_columns(bucket_expression(on).label("bucket"), OUTSTANDING.label("outstanding")),
-        dimension,
-    )
-    sub = inner.add_columns(key.label("key")).subquery()
+    key, bucket = column(dimension), bucket_expression(on).label("bucket")
     rows = session.execute(
-        sa.select(sub.c.key, sub.c.bucket, sa.func.count(), sa.func.sum(sub.c.outstanding))
-        .group_by(sub.c.key, sub.c.bucket)
-        .order_by(sub.c.key.is_(None), sub.c.key)
+        sa.select(key, bucket, sa.func.count(), sa.func.sum(OUTSTANDING))
+        .where(Case.overdue_since.is_not(None), Case.stage != Stage.WRITTEN_OFF)
+        .group_by(key, bucket)
     ).all()
+    group = key_of(session, dimension)
     out: dict[int | None, AgingRow] = {}
-    for key_value, bucket, count, amount in rows:
-        row = out.setdefault(key_value, AgingRow(key_value))
-        row.buckets[AgingBucket(bucket)] = Cell(count, money(amount))
-    return list(out.values())
+    for value, bucket, count, amount in rows:
+        row = out.setdefault(group(value), AgingRow(group(value)))
+        cell = row.buckets[AgingBucket(bucket)]
+        row.buckets[AgingBucket(bucket)] = Cell(cell.count + count, cell.amount + money(amount))
+    return [out[k] for k in sorted(out, key=_by_key)]
+
+
+def _by_key(key: int | None) -> tuple[bool, int]:
+    """Keys in order, None (no handler / no firm) last."""
+    return key is None, key or 0
 
 
 # ---- stage funnel -----------------------------------------------------------------------
@@ -146,21 +147,20 @@ class Recovered:
 def recovered(session: Session, dimension: Dimension | str, period: Period) -> list[Recovered]:
     """Confirmed money received in ``period`` for each creditor, branch, handler or firm (one
     grouped query; pending and rejected money never counts). Rows come by key."""
-    stmt, key = grouped(
-        sa.select(Payment.id).join(Case, Case.id == Payment.case_id),
-        dimension,
-    )
-    sub = (
-        stmt.add_columns(key.label("key"), Payment.amount.label("amount"))
-        .where(CONFIRMED, Payment.received_on.between(period.start, period.end))
-        .subquery()
-    )
+    key = column(dimension)
     rows = session.execute(
-        sa.select(sub.c.key, sa.func.count(), sa.func.sum(sub.c.amount))
-        .group_by(sub.c.key)
-        .order_by(sub.c.key.is_(None), sub.c.key)
+        sa.select(key, sa.func.count(), sa.func.sum(Payment.amount))
+        .join(Case, Case.id == Payment.case_id)
+        .where(CONFIRMED, Payment.received_on.between(period.start, period.end))
+        .group_by(key)
     ).all()
-    return [Recovered(k, n, money(amount)) for k, n, amount in rows]
+    group = key_of(session, dimension)
+    found: dict[int | None, Recovered] = {}
+    for value, n, amount in rows:
+        k = group(value)
+        before = found.get(k, Recovered(k, 0, ZERO))
+        found[k] = Recovered(k, before.payments + n, before.amount + money(amount))
+    return [found[k] for k in sorted(found, key=_by_key)]
 
 
 def recovered_total(session: Session, period: Period) -> Recovered:

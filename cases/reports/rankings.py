@@ -4,9 +4,9 @@ firms by money recovered and by recovery rate.
 - Money recovered: confirmed money received in the period (``figures.recovered``).
 - Recovery rate: seed 004 六(一)2, 客户欠款回收率 = 本期收回欠款金额 / 本期到期应收欠款金额,
   computed exactly as ``rates.due_and_collected`` reads the book — per case on the books at
-  the period's start (not ``rates.written_off_through`` the day before), the principal due
-  by its end less the money received before it, and the money received during it — but
-  summed per group in one grouped query. With a single group the rate is the whole book's.
+  the period's start, the principal due by its end less the money received before it, and
+  the money received during it — summed per group (``rates.due_and_collected_by``). With a
+  single group the rate is the whole book's.
 
 Groups are the cases' current branch (creditor entity), handler or firm; cases without a
 handler or a firm are no one's and are not ranked. Ranks are competition ranks ("1224"):
@@ -18,19 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
-from cases.ledger.models import CONFIRMED, Payment
-from cases.register.models import Case, Claim
-from cases.reports.dimensions import Dimension, grouped, names
-from cases.reports.figures import money, recovered
+from cases.reports.dimensions import Dimension, names
+from cases.reports.figures import recovered
 from cases.reports.periods import Period
-from cases.reports.rates import percent, written_off_through
+from cases.reports.rates import due_and_collected_by, percent
 
 ZERO = Decimal("0.00")
 RANKED = (Dimension.BRANCH, Dimension.HANDLER, Dimension.FIRM)
@@ -49,49 +44,13 @@ class GroupRate:
         return percent(self.collected, self.due)
 
 
-def _positive(expr: Any) -> sa.ColumnElement[Any]:
-    return sa.case((expr > 0, expr), else_=0)
-
-
-def _paid(*conditions: Any) -> sa.Subquery:
-    return (
-        sa.select(Payment.case_id, sa.func.sum(Payment.amount).label("paid"))
-        .where(CONFIRMED, *conditions)
-        .group_by(Payment.case_id)
-        .subquery()
-    )
-
-
 def rates_by_group(
     session: Session, dimension: Dimension | str, period: Period
 ) -> dict[int | None, GroupRate]:
-    """Due and collected in ``period`` per creditor, branch, handler or firm: one query."""
-    due = (
-        sa.select(Claim.case_id, sa.func.sum(Claim.principal).label("due"))
-        .where(Claim.due_date <= period.end)
-        .group_by(Claim.case_id)
-        .subquery()
-    )
-    before = _paid(Payment.received_on < period.start)
-    during = _paid(Payment.received_on.between(period.start, period.end))
-    gone = written_off_through(period.start - timedelta(days=1))  # off the books at S
-    stmt, key = grouped(
-        sa.select()
-        .select_from(due)
-        .join(Case, Case.id == due.c.case_id)
-        .outerjoin(before, before.c.case_id == due.c.case_id)
-        .outerjoin(during, during.c.case_id == due.c.case_id)
-        .where(due.c.case_id.not_in(gone)),
-        dimension,
-    )
-    rows = session.execute(
-        stmt.add_columns(
-            key.label("key"),
-            sa.func.sum(_positive(due.c.due - sa.func.coalesce(before.c.paid, 0))),
-            sa.func.sum(sa.func.coalesce(during.c.paid, 0)),
-        ).group_by(key)
-    ).all()
-    return {k: GroupRate(k, money(d), money(c)) for k, d, c in rows}
+    """Due and collected in ``period`` per creditor, branch, handler or firm, read as
+    ``rates.amounts_by`` reads the whole book (two passes); groups with neither are left out."""
+    found = due_and_collected_by(session, period, dimension)
+    return {k: GroupRate(k, due, got) for k, (due, got) in found.items() if due or got}
 
 
 # ---- ranks ----------------------------------------------------------------------------------
@@ -136,7 +95,7 @@ def _ranked(rows: list[RankRow], value: Callable[[RankRow], Decimal | None]) -> 
 
 def ranking(session: Session, dimension: Dimension | str, period: Period) -> Ranking:
     """Branches, handlers or firms of ``period`` ranked by money recovered and by recovery
-    rate: two grouped queries and one for the names."""
+    rate: a grouped query, the two passes of the rates and one for the names."""
     dimension = Dimension(dimension)
     money_rows = {r.key: r for r in recovered(session, dimension, period) if r.key is not None}
     rate_rows = {

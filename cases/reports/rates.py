@@ -35,22 +35,26 @@ denominator is nothing (no rate can be given). Each comes as a ``Figure`` with i
 
 Reading it fast (100,000 cases, a million payments: ``benchmarks/bench_dashboard.py``). Read
 case by case, each amount is a pass over every claim and every payment, grouped by case. The
-same amounts come from much less (``amounts``: four queries):
+same amounts come from much less (``amounts``: three passes):
 
 - ``Case.claimed_principal`` and ``Case.recovered_amount`` are each case's principal and
-  confirmed money, ``Case.overdue_since`` is None exactly when that money reaches the
-  principal (``register.operations.refresh_totals`` keeps all three), so only some payments
+  confirmed money (``register.operations.refresh_totals`` keeps them), so only some payments
   are read: those received from S on — the money before S is the rest of what was recovered
   — or, for a period long past, those received up to E (``_recent`` picks the fewer);
 - a claim is signed no later than it falls due (``ClaimCreate``), so only the claims not yet
   due at E are read (``_late``): every other one is due and receivable by then;
-- an *ordinary* case — no claim still to fall due at E, money short of its principal — is
-  never clamped at nothing: its amounts are sums of columns, taken for all ordinary cases at
-  once in one pass over ``case`` and one over the payments read, without grouping by case
-  (``ix_payment_status_received`` holds everything that pass reads);
-- the other cases (a claim still to fall due, or paid up) are computed one by one as above,
-  and for those whose payments the pass over the payments read as well, what it added is
-  taken back.
+- an *ordinary* case — no claim still to fall due at E, money not beyond its principal — is
+  never clamped at nothing (its money up to any day is at most its principal): its amounts
+  are sums of columns, taken for all ordinary cases at once in one pass over ``case`` and one
+  over the payments read, without grouping by case (``ix_payment_status_received`` holds
+  everything that pass reads);
+- the other cases (a claim still to fall due, or overpaid — a few in a hundred) are computed
+  one by one as above from their own payments (``ix_payment_case_received`` holds those), and
+  for the overpaid ones, whose payments the pass over the payments read as well, what it
+  added is taken back.
+
+Per creditor, branch, handler or firm, each pass groups by the case's column
+(``dimensions.column``); creditors are rolled up to the top of their tree afterwards.
 
 Hand-worked tests and a comparison with a case-by-case reading of a random book, both ways of
 reading, every kind of period, per group (``tests/cases/test_reports_rates.py``) hold the
@@ -69,10 +73,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from cases.errors import N_
-from cases.figures import Figure, Step
+from cases.figures import Figure, Step, Unit
 from cases.ledger.models import CONFIRMED, Payment
 from cases.register.models import Case, Claim
-from cases.reports.dimensions import Dimension, grouped
+from cases.reports.dimensions import Dimension, column, key_of
 from cases.reports.figures import ZERO, money
 from cases.reports.periods import Period
 from cases.writeoffs.models import WriteOffApplication, WriteOffStatus
@@ -124,9 +128,12 @@ def _late(end: date) -> sa.CTE:
     )
 
 
-# Cases whose money reaches their principal (``overdue_since`` is None exactly then, as
-# ``register.operations.refresh_totals`` keeps it): among them every overpaid case.
-PAID_UP = Case.overdue_since.is_(None)
+# Cases whose money exceeds their principal: the only ones without a claim still to fall due
+# whose principal less money can go below nothing (money up to any day is at most all of it).
+# Written with ``overdue_since`` (None exactly when the money reaches the principal, as
+# ``register.operations.refresh_totals`` keeps it; indexed) so that the planner sees how few
+# they are.
+OVERPAID = sa.and_(Case.overdue_since.is_(None), Case.recovered_amount > Case.claimed_principal)
 # Something is due when the principal due is at least a fen: amounts are whole fen, but SQLite
 # sums NUMERIC as REAL, where a difference that is nothing can come out as 1e-11.
 HALF_FEN = Decimal("0.005")
@@ -143,11 +150,12 @@ class Amounts:
 
 
 def _grouped(stmt: sa.Select[Any], dimension: Dimension | None) -> sa.Select[Any]:
-    """``stmt`` (over ``case``) with the key of ``dimension`` as its last column, grouped by
-    it; the key None (one row) without a dimension."""
+    """``stmt`` (over ``case``) with the column of ``dimension`` as its last column, grouped
+    by it (creditors are rolled up to the top of their tree afterwards: ``key_of``); the key
+    None (one row) without a dimension."""
     if dimension is None:
         return stmt.add_columns(sa.null().label("key"))
-    stmt, key = grouped(stmt, dimension)
+    key = column(dimension)
     return stmt.add_columns(key.label("key")).group_by(key)
 
 
@@ -203,7 +211,7 @@ class _Reading:
         return (-before, during, -by_end, -by_end)
 
     def ordinary(self, dimension: Dimension | None) -> Query:
-        """The ordinary cases — no claim still to fall due at E, money short of the principal
+        """The ordinary cases — no claim still to fall due at E, money not beyond the principal
         — in one lean pass over ``case``: the part of their amounts not in the payments."""
         base = Case.claimed_principal
         if self.recent:
@@ -214,7 +222,7 @@ class _Reading:
             .select_from(Case)
             .where(
                 Case.id.not_in(sa.select(self.late.c.case_id)),
-                sa.not_(PAID_UP),
+                sa.not_(OVERPAID),
                 _on_books_at(self.start),
             )
         )
@@ -254,10 +262,13 @@ class _Reading:
         return _grouped(stmt, dimension), _before_during_by_end
 
     def others(self, dimension: Dimension | None) -> Query:
-        """The other cases — with a claim still to fall due at E, or paid up — one by one as
-        the rule says, from their own payments read; for the paid-up ones without late
+        """The other cases — with a claim still to fall due at E, or overpaid — one by one as
+        the rule says, from their own payments read; for the overpaid ones without late
         claims, whose payments ``payments`` reads as well, less what it adds."""
         start, end, late = self.start, self.end, self.late
+        odd = sa.union(sa.select(late.c.case_id), sa.select(Case.id).where(OVERPAID)).subquery(
+            "odd"
+        )
         on = Payment.received_on
         paid = (
             sa.select(
@@ -266,13 +277,9 @@ class _Reading:
                 sa.func.sum(sa.case((on > end, Payment.amount), else_=0)).label("after"),
                 sa.func.sum(Payment.amount).label("read"),
             )
-            .where(
-                CONFIRMED,
-                self.window,
-                Payment.case_id.in_(
-                    sa.union(sa.select(late.c.case_id), sa.select(Case.id).where(PAID_UP))
-                ),
-            )
+            .select_from(odd)
+            .join(Payment, Payment.case_id == odd.c.case_id)
+            .where(CONFIRMED, self.window)
             .group_by(Payment.case_id)
             .subquery("paid")
         )
@@ -305,10 +312,11 @@ class _Reading:
                     for x, y in zip(exact, already, strict=True)
                 )
             )
-            .select_from(Case)
+            .select_from(odd)
+            .join(Case, Case.id == odd.c.case_id)
             .outerjoin(late, late.c.case_id == Case.id)
             .outerjoin(paid, paid.c.case_id == Case.id)
-            .where(sa.or_(Case.id.in_(sa.select(late.c.case_id)), PAID_UP), _on_books_at(start))
+            .where(_on_books_at(start))
         )
         return _grouped(stmt, dimension), lambda *four: four
 
@@ -332,13 +340,14 @@ def amounts_by(
     recent: bool | None = None,
 ) -> dict[int | None, Amounts]:
     """The four amounts of ``period`` for each creditor, branch, handler or firm of the cases
-    (``dimension``), or for the whole book under the key None: four queries. ``recent``
-    forces how the payments are read (both give the same amounts; the default is the
-    faster)."""
+    (``dimension``), or for the whole book under the key None: three passes, and a query to
+    choose how to read the payments unless ``recent`` forces it (both give the same amounts;
+    the default is the faster)."""
     dimension = None if dimension is None else Dimension(dimension)
     if recent is None:
         recent = _recent(session, period)
     reading = _Reading(period, _late(period.end), recent)
+    group = (lambda k: k) if dimension is None else key_of(session, dimension)
     found: dict[Any, list[Decimal]] = {}
     for stmt, spread in (
         reading.ordinary(dimension),
@@ -346,7 +355,7 @@ def amounts_by(
         reading.payments(dimension),
     ):
         for *values, key in session.execute(stmt):
-            total = found.setdefault(key, [ZERO] * 4)
+            total = found.setdefault(group(key), [ZERO] * 4)
             for i, value in enumerate(spread(*(money(v) for v in values))):
                 total[i] += value
     return {key: Amounts(*values) for key, values in found.items()}
@@ -366,7 +375,7 @@ def _figure(rule: str, period: Period, part: Decimal, whole: Decimal, labels: tu
         steps=(
             Step(labels[0], part),
             Step(labels[1], whole),
-            Step(N_("Rate, percent, half-up to 0.01"), value),
+            Step(N_("Rate, percent, half-up to 0.01"), value, unit=Unit.PERCENT),
         ),
         warnings=() if value is not None else (NO_DENOMINATOR,),
     )

@@ -27,7 +27,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import model_validator
-from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, select
 
 from cases.base import StrEnum, UTCDateTime, enum_type, money_field, utcnow
@@ -236,24 +235,34 @@ def targets_during(session: Session, period: Period) -> list[ReportTarget]:
 # ---- progress ---------------------------------------------------------------------------------
 
 
-def _subtree(key: int) -> sa.CTE:
-    """The creditor ``key`` and every entity under it, at any depth (a recursive CTE)."""
-    tree = (
-        sa.select(Creditor.id.label("id"))
-        .where(Creditor.id == key)
-        .cte("target_creditors", recursive=True)
-    )
-    child = aliased(Creditor)
-    return tree.union_all(sa.select(child.id).join(tree, child.parent_id == tree.c.id))
+def creditor_trees(session: Session, keys: Any) -> dict[int, list[int]]:
+    """Each creditor of ``keys`` with every entity under it, at any depth (one query over
+    ``creditor``, which is small)."""
+    children: dict[int | None, list[int]] = {}
+    for id_, parent in session.execute(sa.select(Creditor.id, Creditor.parent_id)):
+        children.setdefault(parent, []).append(id_)
+    trees = {}
+    for key in keys:
+        found, todo = [], [key]
+        while todo:
+            node = todo.pop()
+            if node not in found:
+                found.append(node)
+                todo.extend(children.get(node, ()))
+        trees[key] = found
+    return trees
 
 
-def scope_condition(scope: TargetScope | str, key: int | None) -> sa.ColumnElement[bool]:
-    """A WHERE clause on ``Case`` for the cases of a scope (their current assignments)."""
+def scope_condition(
+    scope: TargetScope | str, key: int | None, trees: dict[int, list[int]] | None = None
+) -> sa.ColumnElement[bool]:
+    """A WHERE clause on ``Case`` for the cases of a scope (their current assignments);
+    ``trees`` (``creditor_trees``) holds the creditor scopes' entities."""
     scope = TargetScope(scope)
     if scope == TargetScope.BOOK:
         return sa.true()
     if scope == TargetScope.CREDITOR:
-        return Case.creditor_id.in_(sa.select(_subtree(key).c.id))
+        return Case.creditor_id.in_((trees or {}).get(key, [key]))
     column = {
         TargetScope.BRANCH: Case.creditor_id,
         TargetScope.HANDLER: Case.handler_id,
@@ -262,30 +271,78 @@ def scope_condition(scope: TargetScope | str, key: int | None) -> sa.ColumnEleme
     return column == key
 
 
-def achieved(session: Session, target: ReportTarget, until: date) -> Decimal:
-    """What the scope reached from the window's first day to ``until`` (inclusive): confirmed
-    money by date received, or cases moved to the closed stage (Beijing-time days)."""
-    condition = scope_condition(target.scope, target.scope_key)
-    if target.metric == TargetMetric.RECOVERED:
-        total = session.execute(
-            sa.select(sa.func.sum(Payment.amount))
-            .join(Case, Case.id == Payment.case_id)
-            .where(CONFIRMED, Payment.received_on.between(target.start_on, until), condition)
-        ).scalar_one()
-        return money(total)
-    window = between(target.start_on, until)
-    count = session.execute(
-        sa.select(sa.func.count(sa.distinct(Event.case_id)))
-        .join(Case, Case.id == Event.case_id)
-        .where(
-            Event.kind == EventKind.STAGE_CHANGE,
-            Event.to_stage == Stage.CLOSED.value,
-            Event.occurred_at >= window.start_at,
-            Event.occurred_at < window.end_at,
-            condition,
+def achieved_all(session: Session, targets: list[ReportTarget], on: date) -> list[Decimal]:
+    """What each target reached from its window's first day to ``on`` (or its last day),
+    inclusive: confirmed money by date received, or cases moved to the closed stage
+    (Beijing-time days). One query for all the money targets and one for all the counts,
+    each a conditional sum per target over the rows of the windows together."""
+    trees = creditor_trees(
+        session, {t.scope_key for t in targets if t.scope == TargetScope.CREDITOR}
+    )
+    begun = [(i, t, min(on, t.end_on)) for i, t in enumerate(targets) if on >= t.start_on]
+    reached = [ZERO] * len(targets)
+    money_ = [(i, t, until) for i, t, until in begun if t.metric == TargetMetric.RECOVERED]
+    if money_:
+        sums = [
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            Payment.received_on.between(t.start_on, until),
+                            scope_condition(t.scope, t.scope_key, trees),
+                        ),
+                        Payment.amount,
+                    ),
+                    else_=0,
+                )
+            )
+            for _, t, until in money_
+        ]
+        first, last = min(t.start_on for _, t, _ in money_), max(u for _, _, u in money_)
+        stmt = (
+            sa.select(*sums)
+            .select_from(Payment)
+            .where(CONFIRMED, Payment.received_on.between(first, last))
         )
-    ).scalar_one()
-    return Decimal(count)
+        if any(t.scope != TargetScope.BOOK for _, t, _ in money_):
+            stmt = stmt.join(Case, Case.id == Payment.case_id)
+        for (i, _, _), total in zip(money_, session.execute(stmt).one(), strict=True):
+            reached[i] = money(total)
+    counts = [(i, t, until) for i, t, until in begun if t.metric == TargetMetric.CLOSED]
+    if counts:
+        windows = [between(t.start_on, until) for _, t, until in counts]
+        closed = [
+            sa.func.count(
+                sa.distinct(
+                    sa.case(
+                        (
+                            sa.and_(
+                                Event.occurred_at >= w.start_at,
+                                Event.occurred_at < w.end_at,
+                                scope_condition(t.scope, t.scope_key, trees),
+                            ),
+                            Event.case_id,
+                        ),
+                        else_=None,
+                    )
+                )
+            )
+            for (_, t, _), w in zip(counts, windows, strict=True)
+        ]
+        stmt = (
+            sa.select(*closed)
+            .select_from(Event)
+            .join(Case, Case.id == Event.case_id)
+            .where(
+                Event.kind == EventKind.STAGE_CHANGE,
+                Event.to_stage == Stage.CLOSED.value,
+                Event.occurred_at >= min(w.start_at for w in windows),
+                Event.occurred_at < max(w.end_at for w in windows),
+            )
+        )
+        for (i, _, _), count in zip(counts, session.execute(stmt).one(), strict=True):
+            reached[i] = Decimal(count)
+    return reached
 
 
 @dataclass(frozen=True)
@@ -319,9 +376,7 @@ def _count(value: Decimal) -> int | str:
 
 def progress(session: Session, target: ReportTarget, on: date) -> Progress:
     """The target's progress as of ``on`` (one query)."""
-    until = min(on, target.end_on)
-    reached = achieved(session, target, until) if on >= target.start_on else ZERO
-    return progress_of(target, on, reached)
+    return progress_all(session, [target], on)[0]
 
 
 def progress_of(target: ReportTarget, on: date, reached: Decimal) -> Progress:
@@ -413,8 +468,9 @@ def progress_of(target: ReportTarget, on: date, reached: Decimal) -> Progress:
 
 
 def progress_all(session: Session, targets: list[ReportTarget], on: date) -> list[Progress]:
-    """Progress of each target as of ``on`` (one query each)."""
-    return [progress(session, target, on) for target in targets]
+    """Progress of each target as of ``on`` (two queries at most: ``achieved_all``)."""
+    reached = achieved_all(session, targets, on)
+    return [progress_of(t, on, r) for t, r in zip(targets, reached, strict=True)]
 
 
 def scope_names(session: Session, targets: list[ReportTarget]) -> dict[tuple[str, int], str]:

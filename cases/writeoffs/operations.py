@@ -245,6 +245,17 @@ def _set_evidence(
         )
 
 
+def _open_application(session: Session, case_id: int) -> int | None:
+    """The id of the case's application in the works, if any (one at most:
+    ``uq_writeoff_application_open``)."""
+    return session.exec(
+        select(WriteOffApplication.id).where(
+            WriteOffApplication.case_id == case_id,
+            WriteOffApplication.status.in_(OPEN_STATUSES),
+        )
+    ).first()
+
+
 def _check_stage(case: Case) -> None:
     next_stage(case.stage, Action.WRITE_OFF)  # raises: the stage machine has no such move
 
@@ -262,18 +273,18 @@ def create_application(
     case = _case(session, actor, case.id)
     data = parse(WriteOffDraft, data)
     _check_stage(case)
-    open_one = session.exec(
-        select(WriteOffApplication.id).where(
-            WriteOffApplication.case_id == case.id,
-            WriteOffApplication.status.in_(OPEN_STATUSES),
-        )
-    ).first()
-    if open_one is not None:
+    if _open_application(session, case.id) is not None:
         raise DomainError(ALREADY_OPEN)
     application = WriteOffApplication(case_id=case.id, applicant_id=actor.id)
     _fill(session, application, case, data, on or today())
-    session.add(application)
-    session.flush()
+    try:
+        with session.begin_nested():  # two first drafts at once: the unique index decides
+            session.add(application)
+            session.flush()
+    except sa.exc.IntegrityError:
+        if _open_application(session, case.id) is None:
+            raise
+        raise DomainError(ALREADY_OPEN) from None
     _set_evidence(session, application, data.evidence)
     session.flush()
     return application

@@ -19,14 +19,12 @@ received before 1 March) and collected in March, per case:
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from cases.base import BUSINESS_TZ
-from cases.ledger.models import Payment, PaymentStatus
-from cases.register.operations import refresh_totals
+from cases.ledger.models import PaymentStatus
 from cases.reports import periods, rates
 from cases.reports.dimensions import Dimension
 from cases.reports.rankings import (
@@ -36,35 +34,10 @@ from cases.reports.rankings import (
     rates_by_group,
 )
 from cases.users.models import Role
+from tests.factories import add_payment, claim_in
 
 D = Decimal
 MARCH = periods.containing("month", date(2025, 3, 1))
-
-
-def _claim(principal, due):
-    return {
-        "contract_ref": f"HT-{due}",
-        "contract_title": "购销合同",
-        "principal": D(principal),
-        "signed_on": "2024-06-01",
-        "due_date": due,
-    }
-
-
-def _pay(session, case, amount, on, status=PaymentStatus.CONFIRMED):
-    confirmed = status == PaymentStatus.CONFIRMED
-    session.add(
-        Payment(
-            case_id=case.id,
-            received_on=on,
-            amount=D(amount),
-            payer="债务人",
-            status=status,
-            confirmed_at=datetime.combine(on, time(12), BUSINESS_TZ) if confirmed else None,
-        )
-    )
-    refresh_totals(session, case)
-    session.flush()
 
 
 @pytest.fixture(autouse=True)
@@ -86,19 +59,19 @@ def book(session, make_case, make_creditor, make_user, make_firm):
             creditor=creditor,
             firm=firm,
             handler_id=handler.id if handler else None,
-            claims=[_claim(principal, due)],
+            claims=[claim_in(principal, due, "2024-06-01")],
         )
 
     k1 = case(a, h1, f1, "100000.00", "2025-01-15")
-    _pay(session, k1, "20000.00", date(2025, 2, 10))
-    _pay(session, k1, "30000.00", date(2025, 3, 20))
+    add_payment(session, k1, "20000.00", date(2025, 2, 10))
+    add_payment(session, k1, "30000.00", date(2025, 3, 20))
     k2 = case(a, h2, f1, "50000.00", "2025-03-10")
-    _pay(session, k2, "10000.00", date(2025, 3, 31))
+    add_payment(session, k2, "10000.00", date(2025, 3, 31))
     k3 = case(b, h2, f2, "40000.00", "2025-02-28")
-    _pay(session, k3, "40000.00", date(2025, 3, 5))
-    _pay(session, k3, "5000.00", date(2025, 3, 6), PaymentStatus.PENDING)
+    add_payment(session, k3, "40000.00", date(2025, 3, 5))
+    add_payment(session, k3, "5000.00", date(2025, 3, 6), PaymentStatus.PENDING)
     k4 = case(b, h3, None, "60000.00", "2025-05-31")
-    _pay(session, k4, "20000.00", date(2025, 3, 15))
+    add_payment(session, k4, "20000.00", date(2025, 3, 15))
     case(b, None, f2, "30000.00", "2025-01-01")
     return {"bank": bank, "A": a, "B": b, "h1": h1, "h2": h2, "h3": h3, "F1": f1, "F2": f2}
 
@@ -179,12 +152,12 @@ def test_one_group_has_the_whole_books_rate_in_any_period(
     session, make_case, make_creditor, period
 ):
     branch = make_creditor(name="唯一分行")
-    first = make_case(creditor=branch, claims=[_claim("100000.00", "2025-01-15")])
-    _pay(session, first, "20000.00", date(2025, 2, 10))
-    _pay(session, first, "30000.00", date(2025, 3, 20))
-    second = make_case(creditor=branch, claims=[_claim("50000.00", "2025-03-10")])
-    _pay(session, second, "10000.00", date(2025, 3, 31))
-    make_case(creditor=branch, claims=[_claim("70000.00", "2024-12-31")])
+    first = make_case(creditor=branch, claims=[claim_in("100000.00", "2025-01-15", "2024-06-01")])
+    add_payment(session, first, "20000.00", date(2025, 2, 10))
+    add_payment(session, first, "30000.00", date(2025, 3, 20))
+    second = make_case(creditor=branch, claims=[claim_in("50000.00", "2025-03-10", "2024-06-01")])
+    add_payment(session, second, "10000.00", date(2025, 3, 31))
+    make_case(creditor=branch, claims=[claim_in("70000.00", "2024-12-31", "2024-06-01")])
     whole = rates.recovery_rate(session, period)
     (only,) = rates_by_group(session, Dimension.BRANCH, period).values()
     assert (only.collected, only.due) == (whole.inputs["numerator"], whole.inputs["denominator"])

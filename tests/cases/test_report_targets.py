@@ -15,7 +15,7 @@ runs from 2025-03-01 to 2025-06-08: 31 + 30 + 31 + 8 = 100 days.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -24,8 +24,7 @@ from sqlmodel import select
 from cases.audit.models import AuditAction, AuditEntry
 from cases.base import BUSINESS_TZ
 from cases.errors import PermissionDenied, ValidationError
-from cases.ledger.models import Payment, PaymentStatus
-from cases.register.operations import refresh_totals
+from cases.ledger.models import PaymentStatus
 from cases.register.stages import Stage
 from cases.reports import periods
 from cases.reports.targets import (
@@ -36,40 +35,17 @@ from cases.reports.targets import (
     create_target,
     delete_target,
     progress,
+    progress_all,
     scope_names,
     targets_during,
     update_target,
 )
 from cases.timeline.models import Event, EventKind
 from cases.users.models import Role
+from tests.factories import add_payment, claim_in
 
 D = Decimal
 START, END = date(2025, 3, 1), date(2025, 6, 8)
-
-
-def _claim(principal="200000.00", due="2025-01-15"):
-    return {
-        "contract_ref": "HT-1",
-        "contract_title": "购销合同",
-        "principal": D(principal),
-        "due_date": due,
-    }
-
-
-def _pay(session, case, amount, on, status=PaymentStatus.CONFIRMED):
-    confirmed = status == PaymentStatus.CONFIRMED
-    session.add(
-        Payment(
-            case_id=case.id,
-            received_on=on,
-            amount=D(amount),
-            payer="债务人",
-            status=status,
-            confirmed_at=datetime.combine(on, time(12), BUSINESS_TZ) if confirmed else None,
-        )
-    )
-    refresh_totals(session, case)
-    session.flush()
 
 
 @pytest.fixture(autouse=True)
@@ -88,18 +64,23 @@ def book(session, make_case, make_creditor, make_user, make_firm):
     f1, f2 = make_firm("A律师事务所"), make_firm("B律师事务所")
 
     def case(creditor, handler, firm):
-        return make_case(creditor=creditor, firm=firm, handler_id=handler.id, claims=[_claim()])
+        return make_case(
+            creditor=creditor,
+            firm=firm,
+            handler_id=handler.id,
+            claims=[claim_in("200000.00", "2025-01-15")],
+        )
 
     k1 = case(a, h1, f1)
-    _pay(session, k1, "20000.00", date(2025, 2, 10))
-    _pay(session, k1, "30000.00", date(2025, 3, 20))
+    add_payment(session, k1, "20000.00", date(2025, 2, 10))
+    add_payment(session, k1, "30000.00", date(2025, 3, 20))
     k2 = case(a, h2, f1)
-    _pay(session, k2, "10000.00", date(2025, 3, 31))
+    add_payment(session, k2, "10000.00", date(2025, 3, 31))
     k3 = case(b, h2, f2)
-    _pay(session, k3, "40000.00", date(2025, 3, 5))
-    _pay(session, k3, "5000.00", date(2025, 3, 6), PaymentStatus.PENDING)
+    add_payment(session, k3, "40000.00", date(2025, 3, 5))
+    add_payment(session, k3, "5000.00", date(2025, 3, 6), PaymentStatus.PENDING)
     k4 = case(b, h3, None)
-    _pay(session, k4, "20000.00", date(2025, 3, 15))
+    add_payment(session, k4, "20000.00", date(2025, 3, 15))
     session.add(
         Event(
             case_id=k4.id,
@@ -274,6 +255,31 @@ def test_cases_closed_in_the_window(session, book):
     assert on_ninth.achieved == 0
     only_b = _target(session, book, "branch", "A", "1", metric=TargetMetric.CLOSED)
     assert progress(session, only_b, date(2025, 3, 31)).achieved == 0  # K4 is B's
+
+
+def test_targets_read_together_reach_what_each_reaches_alone(session, book):
+    """``progress_all`` reads every target in two queries (money, closed cases), each target a
+    conditional sum over the windows together: windows that differ, every scope and both
+    metrics give what each target gives read alone."""
+    made = [
+        _target(session, book, "creditor", "bank", "100000.00"),  # K1–K4: A and B under it
+        _target(session, book, "branch", "B", "50000.00", start_on=date(2025, 3, 6)),
+        _target(session, book, "handler", "h2", "50000.00", end_on=date(2025, 3, 30)),
+        _target(session, book, "firm", "F1", "50000.00", start_on=date(2025, 2, 1)),
+        _target(session, book, "book", None, "2", metric=TargetMetric.CLOSED),
+        _target(session, book, "creditor", "bank", "2", metric=TargetMetric.CLOSED),
+        _target(
+            session, book, "book", None, "2", metric=TargetMetric.CLOSED, start_on=date(2025, 3, 11)
+        ),
+        _target(session, book, "branch", "A", "1000.00", start_on=date(2025, 4, 1)),  # later
+    ]
+    on = date(2025, 3, 31)
+    together = [p.achieved for p in progress_all(session, made, on)]
+    # creditor: 30,000 + 10,000 + 40,000 + 20,000; B from 6 March: K4's 20,000 (K3's 5 March
+    # and the pending 6 March do not count); h2 to 30 March: K3's 40,000; F1 from 1 February:
+    # K1 20,000 + 30,000 and K2 10,000; K4 closed on 10 March, in the first two windows only
+    assert together == [D("100000.00"), D("20000.00"), D("40000.00"), D("60000.00"), 1, 1, 0, 0]
+    assert together == [progress(session, t, on).achieved for t in made]
 
 
 # ---- validation ---------------------------------------------------------------------------------

@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
-from cases.base import BUSINESS_TZ
 from cases.errors import ValidationError
-from cases.ledger.models import Payment, PaymentStatus
+from cases.ledger.models import PaymentStatus
 from cases.register.aging import AgingBucket, bucket_for
-from cases.register.operations import refresh_totals
 from cases.register.stages import Stage
 from cases.reports import periods
 from cases.reports.dimensions import Dimension, names
 from cases.reports.figures import aging, funnel, recovered, recovered_total
 from cases.reports.periods import PeriodKind
 from cases.users.models import Role
+from tests.factories import add_payment, claim_in
 
 D = Decimal
 ON = date(2024, 3, 1)  # 2024 is a leap year: 29 February lies in the last 366 days
-
-
-def claim(principal="100000.00", due="2025-06-30", signed=None):
-    data = {
-        "contract_ref": "HT-1",
-        "contract_title": "购销合同",
-        "principal": D(principal),
-        "due_date": due,
-    }
-    if signed:
-        data["signed_on"] = signed
-    return data
-
-
-def pay(session, case, amount, on, status=PaymentStatus.CONFIRMED):
-    confirmed = status == PaymentStatus.CONFIRMED
-    session.add(
-        Payment(
-            case_id=case.id,
-            received_on=on,
-            amount=D(amount),
-            payer="债务人",
-            status=status,
-            confirmed_at=datetime.combine(on, time(12), BUSINESS_TZ) if confirmed else None,
-            rejected_reason="银行流水未见此款" if status == PaymentStatus.REJECTED else None,
-        )
-    )
-    refresh_totals(session, case)
-    session.flush()
 
 
 # ---- periods --------------------------------------------------------------------------------
@@ -131,7 +101,7 @@ def test_custom_period_bounds():
 )
 def test_aging_bucket_boundaries(session, make_case, days, bucket):
     due = ON - timedelta(days=days)
-    make_case(claims=[claim("1000.00", due.isoformat())])
+    make_case(claims=[claim_in("1000.00", due.isoformat())])
     (row,) = aging(session, Dimension.BRANCH, on=ON)
     assert row.buckets[bucket].count == 1
     assert row.buckets[bucket].amount == D("1000.00")
@@ -140,12 +110,12 @@ def test_aging_bucket_boundaries(session, make_case, days, bucket):
 
 
 def test_aging_counts_outstanding_principal_and_skips_settled_and_written_off(session, make_case):
-    partly = make_case(claims=[claim("1000.00", "2024-02-20")])
-    pay(session, partly, "400.00", date(2024, 2, 25))
-    pay(session, partly, "500.00", date(2024, 2, 26), PaymentStatus.PENDING)  # not counted
-    settled = make_case(claims=[claim("300.00", "2024-02-20")])
-    pay(session, settled, "300.00", date(2024, 2, 25))
-    gone = make_case(claims=[claim("700.00", "2024-02-20")])
+    partly = make_case(claims=[claim_in("1000.00", "2024-02-20")])
+    add_payment(session, partly, "400.00", date(2024, 2, 25))
+    add_payment(session, partly, "500.00", date(2024, 2, 26), PaymentStatus.PENDING)  # not counted
+    settled = make_case(claims=[claim_in("300.00", "2024-02-20")])
+    add_payment(session, settled, "300.00", date(2024, 2, 25))
+    gone = make_case(claims=[claim_in("700.00", "2024-02-20")])
     gone.stage = Stage.WRITTEN_OFF
     session.flush()
     (row,) = aging(session, Dimension.BRANCH, on=ON)
@@ -171,7 +141,7 @@ def test_aging_by_each_dimension(session, make_case, make_creditor, make_user, m
             creditor=creditor,
             firm=by_firm,
             handler_id=handler.id if handler else None,
-            claims=[claim(principal, due)],
+            claims=[claim_in(principal, due)],
         )
 
     def table(dimension):
@@ -207,10 +177,10 @@ def test_aging_by_each_dimension(session, make_case, make_creditor, make_user, m
 
 
 def test_funnel_counts_cases_and_amounts_per_stage_in_ladder_order(session, make_case):
-    first = make_case(claims=[claim("1000.00", "2024-01-01")])
-    pay(session, first, "250.00", date(2024, 2, 1))
-    make_case(claims=[claim("500.00", "2024-01-01"), claim("300.00", "2024-02-01")])
-    sued = make_case(claims=[claim("900.00", "2024-01-01")])
+    first = make_case(claims=[claim_in("1000.00", "2024-01-01")])
+    add_payment(session, first, "250.00", date(2024, 2, 1))
+    make_case(claims=[claim_in("500.00", "2024-01-01"), claim_in("300.00", "2024-02-01")])
+    sued = make_case(claims=[claim_in("900.00", "2024-01-01")])
     sued.stage = Stage.LITIGATION
     session.flush()
     steps = funnel(session)
@@ -226,15 +196,15 @@ def test_funnel_counts_cases_and_amounts_per_stage_in_ladder_order(session, make
 
 def test_recovered_this_week_month_year_confirmed_money_only(session, make_case, make_user):
     alice = make_user(Role.LEGAL)
-    mine = make_case(handler_id=alice.id, claims=[claim("900000.00", "2025-01-31")])
-    other = make_case(claims=[claim("900000.00", "2025-01-31")])
-    pay(session, mine, "100.00", date(2025, 12, 31))  # the 23:30 Beijing-time transfer
-    pay(session, mine, "20.00", date(2026, 1, 1))
-    pay(session, mine, "3.00", date(2025, 12, 29))  # Monday: same week as 1 January
-    pay(session, other, "4000.00", date(2026, 1, 2))
-    pay(session, other, "50000.00", date(2026, 1, 2), PaymentStatus.PENDING)
-    pay(session, other, "600000.00", date(2026, 1, 2), PaymentStatus.REJECTED)
-    pay(session, other, "7.00", date(2025, 12, 28))  # Sunday: the week before
+    mine = make_case(handler_id=alice.id, claims=[claim_in("900000.00", "2025-01-31")])
+    other = make_case(claims=[claim_in("900000.00", "2025-01-31")])
+    add_payment(session, mine, "100.00", date(2025, 12, 31))  # the 23:30 Beijing-time transfer
+    add_payment(session, mine, "20.00", date(2026, 1, 1))
+    add_payment(session, mine, "3.00", date(2025, 12, 29))  # Monday: same week as 1 January
+    add_payment(session, other, "4000.00", date(2026, 1, 2))
+    add_payment(session, other, "50000.00", date(2026, 1, 2), PaymentStatus.PENDING)
+    add_payment(session, other, "600000.00", date(2026, 1, 2), PaymentStatus.REJECTED)
+    add_payment(session, other, "7.00", date(2025, 12, 28))  # Sunday: the week before
 
     def by_handler(kind, now):
         period = periods.current(kind, now)

@@ -453,6 +453,36 @@ def test_one_application_in_the_works_per_case_and_withdrawal(world):
     assert world.apply().status == WriteOffStatus.DRAFT
 
 
+def test_two_first_drafts_at_once_the_second_is_refused_not_a_crash(world, monkeypatch):
+    """Two people open the first draft of one case at the same moment: both pre-checks find
+    nothing, the unique index refuses the second insert, and its author is told an
+    application is already in progress; the transaction goes on (the insert was in a
+    savepoint)."""
+    s = world.session
+    data = draft(s, world.case)
+    first = world.apply()  # the other request's insert, landed after our pre-check
+    real = ops._open_application
+    calls = []
+
+    def before_the_other_insert(session, case_id):
+        calls.append(case_id)
+        return None if len(calls) == 1 else real(session, case_id)
+
+    monkeypatch.setattr(ops, "_open_application", before_the_other_insert)
+    with pytest.raises(DomainError) as err:
+        ops.create_application(s, world.act(world.legal), world.case, data)
+    assert err.value.message.msgid == ops.ALREADY_OPEN
+    assert calls == [world.case.id, world.case.id]  # the pre-check, then after the refusal
+    # the session is still usable: the first draft stands alone, and work goes on
+    open_ones = s.exec(
+        select(WriteOffApplication).where(WriteOffApplication.case_id == world.case.id)
+    ).all()
+    assert open_ones == [first]
+    world.submit(first)
+    s.flush()
+    assert first.status == WriteOffStatus.SUBMITTED
+
+
 def test_only_legal_and_admin_apply(world, make_user):
     s = world.session
     for role in (Role.FINANCE, Role.MANAGEMENT, Role.COUNSEL):

@@ -17,19 +17,21 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 import time_machine
+from flask import render_template_string
 from pypdf import PdfReader
 from sqlmodel import select
 
 from cases.base import BUSINESS_TZ
-from cases.ledger.models import Payment, PaymentStatus
-from cases.register.operations import refresh_totals
+from cases.figures import Figure, Step, Unit
+from cases.ledger.models import PaymentStatus
 from cases.reports.targets import ReportTarget
 from cases.users.models import Role
+from tests.factories import add_payment, claim_in
 from tests.webapp.casefile_html import errors, flashes, section, values
 
 D = Decimal
@@ -46,32 +48,6 @@ def _cheap_passwords(monkeypatch):
     monkeypatch.setattr("cases.users.operations.PASSWORD_METHOD", "pbkdf2:sha256:1000")
 
 
-def _claim(principal, signed, due):
-    return {
-        "contract_ref": f"HT-{due}",
-        "contract_title": "借款合同",
-        "principal": D(principal),
-        "signed_on": signed,
-        "due_date": due,
-    }
-
-
-def _pay(session, case, amount, on, status=PaymentStatus.CONFIRMED):
-    confirmed = status == PaymentStatus.CONFIRMED
-    session.add(
-        Payment(
-            case_id=case.id,
-            received_on=on,
-            amount=D(amount),
-            payer="债务人",
-            status=status,
-            confirmed_at=datetime.combine(on, time(12), BUSINESS_TZ) if confirmed else None,
-        )
-    )
-    refresh_totals(session, case)
-    session.commit()
-
-
 @pytest.fixture
 def book(session, make_case, make_creditor, make_user):
     bank = make_creditor(name="某银行")
@@ -81,17 +57,17 @@ def book(session, make_case, make_creditor, make_user):
     k1 = make_case(
         creditor=branch,
         handler_id=handler.id,
-        claims=[_claim("100000.00", "2026-01-01", "2026-09-30")],
+        claims=[claim_in("100000.00", "2026-09-30", "2026-01-01")],
     )
-    _pay(session, k1, "10000.00", date(2026, 10, 15))
-    _pay(session, k1, "5000.00", date(2026, 11, 17))
-    k2 = make_case(creditor=solo, claims=[_claim("50000.00", "2026-01-01", "2026-11-10")])
-    _pay(session, k2, "2000.00", date(2026, 11, 2))
-    _pay(session, k2, "9000.00", date(2026, 11, 18), PaymentStatus.PENDING)
+    add_payment(session, k1, "10000.00", date(2026, 10, 15))
+    add_payment(session, k1, "5000.00", date(2026, 11, 17))
+    k2 = make_case(creditor=solo, claims=[claim_in("50000.00", "2026-11-10", "2026-01-01")])
+    add_payment(session, k2, "2000.00", date(2026, 11, 2))
+    add_payment(session, k2, "9000.00", date(2026, 11, 18), PaymentStatus.PENDING)
     k3 = make_case(
         creditor=branch,
         handler_id=handler.id,
-        claims=[_claim("30000.00", "2026-06-01", "2027-03-31")],
+        claims=[claim_in("30000.00", "2027-03-31", "2026-06-01")],
     )
     session.commit()
     return {"bank": bank, "branch": branch, "solo": solo, "handler": handler, "K": (k1, k2, k3)}
@@ -160,6 +136,40 @@ def test_dashboard_cards_rates_and_charts(client, session, book, manager):
     # the bar of November's money is labelled with its value
     assert ">CN¥7K<" in svgs[0]
     assert "Money recovered per period" in svgs[0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("en", "Rate, percent, half-up to 0.01"), ("zh", "比率(%，四舍五入至0.01)")],
+)
+def test_a_rates_how_computed_shows_its_percent_not_money(client, book, manager, lang, label):
+    """The last step of a seed-004 rate is a percentage: 81.60%, never ¥81.60 (the figure is
+    drawn by the shared "how computed" disclosure, ``_figure.html``)."""
+    client.post(f"/lang/{lang}")
+    rates = section(client.get("/reports").get_data(as_text=True), "rates")
+    how = rates[rates.index('data-testid="rate-overdue"') :]
+    how = how[how.index('<details class="how">') : how.index("</details>")]
+    assert f"{label}: <strong>81.60%</strong>" in how
+    assert "¥81.60" not in how
+    assert "¥" in how  # the amounts it divides stay money
+
+
+def test_a_percent_step_shows_as_a_percent_in_any_how_computed(app):
+    """``Step.unit`` says a value is a percentage, whatever the step's label."""
+    figure = Figure(
+        Decimal("12.35"),
+        "seed-004",
+        steps=(
+            Step("Collected", Decimal("1235.00")),
+            Step("Share", Decimal("12.35"), unit=Unit.PERCENT),
+        ),
+    )
+    with app.test_request_context():
+        how = render_template_string(
+            '{% from "_figure.html" import how %}{{ how(figure) }}', figure=figure
+        )
+    assert "Share: <strong>12.35%</strong>" in how
+    assert "Collected: <strong>¥1,235.00</strong>" in how
 
 
 def test_dashboard_trend_table_has_twelve_periods(client, book, manager):

@@ -75,8 +75,6 @@ CARD_LABELS = {  # the monthly report's cards: the month, and the quarter and ye
     PeriodKind.QUARTER: N_("The quarter to date"),
     PeriodKind.YEAR: N_("The year to date"),
 }
-# Steps of the rates' figures whose value is a percentage (``cases.reports.rates._figure``).
-PERCENT_STEPS = frozenset({"Rate, percent, half-up to 0.01"})
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 TARGET_FIELDS = ("name", "scope", "start_on", "end_on", "metric", "target_amount", "note")
 KEY_SCOPES = (TargetScope.CREDITOR, TargetScope.BRANCH, TargetScope.HANDLER, TargetScope.FIRM)
@@ -196,7 +194,6 @@ def _context(board: Dashboard) -> dict[str, Any]:
         "group_name": lambda key: group_name(board, key),
         "ranked": RANKED,
         "reports_labels": LABELS,
-        "percent_steps": PERCENT_STEPS,
     }
 
 
@@ -287,7 +284,6 @@ def targets():
         on=on,
         pct=pct,
         reports_labels=LABELS,
-        percent_steps=PERCENT_STEPS,
     )
 
 
