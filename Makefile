@@ -25,3 +25,4 @@ bench:
 	.venv/bin/python benchmarks/render_docx.py
 	.venv/bin/python benchmarks/pdf_cjk.py
 	.venv/bin/python benchmarks/deadlines_board.py
+	.venv/bin/python benchmarks/bench_dashboard.py
