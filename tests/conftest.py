@@ -130,6 +130,13 @@ def runner(app):
 
 
 @pytest.fixture
+def cheap_passwords(monkeypatch):
+    """Many users per test: a fast hash instead of scrypt, for tests that never check how
+    strongly a password is kept (``pytestmark = pytest.mark.usefixtures("cheap_passwords")``)."""
+    monkeypatch.setattr("cases.users.operations.PASSWORD_METHOD", "pbkdf2:sha256:1000")
+
+
+@pytest.fixture
 def make_firm(session):
     def make(name: str | None = None) -> LawFirm:
         firm = LawFirm(name=name or f"测试律师事务所{uuid.uuid4().hex[:6]}")

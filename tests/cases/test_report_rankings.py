@@ -40,10 +40,7 @@ D = Decimal
 MARCH = periods.containing("month", date(2025, 3, 1))
 
 
-@pytest.fixture(autouse=True)
-def _cheap_passwords(monkeypatch):
-    # several users per test: a fast hash instead of scrypt (nothing here checks passwords)
-    monkeypatch.setattr("cases.users.operations.PASSWORD_METHOD", "pbkdf2:sha256:1000")
+pytestmark = pytest.mark.usefixtures("cheap_passwords")  # several users per test
 
 
 @pytest.fixture

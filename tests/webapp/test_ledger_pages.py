@@ -98,8 +98,12 @@ def test_the_ledger_in_chinese_with_totals_and_pages(client, login_as, make_cred
     assert "1,830,018.30" in html
     assert total == D("1830018.30")
     assert re.search(r'data-testid="total-principal">[^<]*1,830,018\.30', html)
+    assert re.search(rf'href="/ledger\?creditor_id={creditor.id}&amp;page=2" rel="next"', html)
     second = client.get(f"/ledger?creditor_id={creditor.id}&page=2").get_data(as_text=True)
     assert len(rows(second)) == 10
+    # back to the first page: its address carries no page number
+    assert re.search(rf'href="/ledger\?creditor_id={creditor.id}" rel="prev"', second)
+    assert 'rel="next"' not in second
     assert 'href="/ledger.xlsx?creditor_id=' in html
 
 

@@ -43,9 +43,7 @@ def frozen():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _cheap_passwords(monkeypatch):
-    monkeypatch.setattr("cases.users.operations.PASSWORD_METHOD", "pbkdf2:sha256:1000")
+pytestmark = pytest.mark.usefixtures("cheap_passwords")  # several users per test
 
 
 @pytest.fixture
